@@ -1,0 +1,32 @@
+"""Composition root of the gateway: identity and tokens, and the one public door to the services."""
+
+import httpx
+
+from ejustice_gateway.identity import service as identity
+from ejustice_gateway.identity import views as identity_views
+from ejustice_gateway.proxy import service as proxy
+from ejustice_gateway.proxy import views as proxy_views
+from ejustice_gateway.settings import GatewaySettings
+from ejustice_shared.runtime import ServiceRuntime
+
+settings = GatewaySettings()
+runtime = ServiceRuntime("gateway", settings)
+
+
+async def open_clients(runtime: ServiceRuntime) -> None:
+    runtime.state["http"] = httpx.AsyncClient(timeout=settings.upstream_timeout_seconds)
+    runtime.state["issuer"] = identity.issuer(runtime)
+
+
+async def close_clients(runtime: ServiceRuntime) -> None:
+    await runtime.state["http"].aclose()
+
+
+runtime.on_startup(open_clients)
+runtime.on_shutdown(close_clients)
+runtime.check_readiness("services", lambda: proxy.upstream_readiness(runtime))
+
+runtime.include(identity_views.router)
+runtime.include(proxy_views.router)
+
+app = runtime.create_app()

@@ -1,0 +1,1 @@
+"""ejustice payment service."""

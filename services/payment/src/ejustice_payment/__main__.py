@@ -1,0 +1,4 @@
+from ejustice_payment.main import app, settings
+from ejustice_shared.runtime import serve
+
+serve(app, settings)

@@ -1,0 +1,81 @@
+"""Fee assessment from the versioned schedule (fee codes with dated versions and legal basis)."""
+
+import json
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from ejustice_payment.fees.models import AssessmentRead, FeeQuote, FeeSchedule, FixedFee, PercentageFee
+from ejustice_shared.auth import Principal
+from ejustice_shared.commits import Commit
+from ejustice_shared.events import Envelope, FeeAssessed, FilingSubmitted, Money
+from ejustice_shared.problems import Problem
+from ejustice_shared.runtime import ServiceRuntime
+
+SOURCE = "payment"
+
+
+class NoFeeCode(LookupError):
+    """The schedule has no fee for this subject, place or date: an operator must fix the schedule."""
+
+
+@cache
+def schedule() -> FeeSchedule:
+    return FeeSchedule.model_validate(json.loads((Path(__file__).parent / "schedule.json").read_text("utf-8")))
+
+
+def quote(*, jurisdiction: str, subject_code: str, claim: Money | None, on: date) -> FeeQuote:
+    code = schedule().subject_fees.get(jurisdiction, {}).get(subject_code)
+    fee_code = next((f for f in schedule().fee_codes if f.code == code), None)
+    if fee_code is None:
+        raise NoFeeCode(f"no fee code for subject {subject_code} in {jurisdiction}")
+    in_force = [v for v in fee_code.versions if v.valid_from <= on]
+    if not in_force:
+        raise NoFeeCode(f"{fee_code.code} has no version in force on {on}")
+    version = max(in_force, key=lambda v: v.valid_from)
+    match version:
+        case FixedFee():
+            amount, basis = version.amount, f"fixed fee {version.amount} {version.currency}"
+        case PercentageFee():
+            claimed = claim.amount if claim else 0
+            share = claimed * version.rate_basis_points // 10_000
+            amount = min(max(share, version.minimum), version.maximum)
+            basis = (f"{version.rate_basis_points / 100:g}% of {claimed} {version.currency}, "
+                     f"kept within {version.minimum}..{version.maximum}")
+    return FeeQuote(fee_code=fee_code.code, fee_version=version.version, basis=f"{basis}; {version.legal_basis}",
+                    amount=Money(amount=amount, currency=version.currency))
+
+
+def stream_of(filing_id: str) -> str:
+    return f"assessment-{filing_id}"
+
+
+def fold(history: list[Commit]) -> AssessmentRead | None:
+    for commit in history:
+        for envelope in commit.events:
+            if envelope.type == FeeAssessed.type:
+                data = envelope.parse()
+                return AssessmentRead(**data.model_dump(), assessed_at=envelope.time)
+    return None
+
+
+async def assess(runtime: ServiceRuntime, *, cause: Envelope, filing: FilingSubmitted) -> None:
+    """Assess a submitted filing's fee once, whatever number of times the event arrives."""
+    fee = quote(jurisdiction=filing.jurisdiction, subject_code=filing.subject_code, claim=filing.claim,
+                on=date.fromisoformat(cause.time[:10]))
+
+    def decide(history: list[Commit]) -> list[Envelope]:
+        if fold(history) is not None:
+            return []
+        assessed = FeeAssessed(assessment_id=f"asm-{filing.filing_id}", filing_id=filing.filing_id,
+                               payer_id=filing.filer_id, **fee.model_dump())
+        return [Envelope.wrap(assessed, source=SOURCE, subject=filing.filing_id)]
+
+    await runtime.commits.execute(stream_of(filing.filing_id), decide, cause=cause.id, actor={"service": cause.source})
+
+
+async def get_assessment(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> AssessmentRead:
+    assessment = fold(await runtime.commits.load(stream_of(filing_id)))
+    if assessment is None or assessment.payer_id not in (principal.subject, principal.on_behalf_of):
+        raise Problem(404, "assessment-not-found", detail="No fee assessment for this filing is visible to you.")
+    return assessment

@@ -1,0 +1,1 @@
+"""ejustice registry service."""

@@ -1,0 +1,1 @@
+"""What every ejustice service shares."""

@@ -1,0 +1,112 @@
+"""Access tokens: the gateway issues them, every service verifies them.
+
+Tokens are EdDSA-signed JWTs, so only the gateway (holding the private key) can mint
+one, while every service checks it with the public key alone.
+"""
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from pydantic import BaseModel
+
+from ejustice_shared.problems import Problem
+
+ALGORITHM = "EdDSA"
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    LAWYER = "lawyer"
+    CLERK = "clerk"
+    COURT = "court"
+    OPERATOR = "operator"
+
+
+class Principal(BaseModel):
+    """Who is acting: the subject, their roles, and for court users the court they speak for."""
+
+    subject: str
+    roles: list[Role]
+    name: str | None = None
+    court_id: str | None = None
+    office_id: str | None = None
+    # Set when a clerk acts for a citizen: the dossier records who acted on whose behalf.
+    on_behalf_of: str | None = None
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+class TokenIssuer:
+    def __init__(self, *, private_key: str, issuer: str, lifetime: timedelta = timedelta(hours=1)):
+        self._key = private_key
+        self._issuer = issuer
+        self._lifetime = lifetime
+
+    def issue(self, principal: Principal) -> str:
+        now = datetime.now(UTC)
+        claims = {
+            "iss": self._issuer,
+            "sub": principal.subject,
+            "iat": now,
+            "exp": now + self._lifetime,
+            "roles": [str(role) for role in principal.roles],
+            **principal.model_dump(exclude={"subject", "roles"}, exclude_none=True),
+        }
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM)
+
+
+class TokenVerifier:
+    def __init__(self, *, public_key: str, issuer: str):
+        self._key = public_key
+        self._issuer = issuer
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token, self._key, algorithms=[ALGORITHM], issuer=self._issuer,
+                options={"require": ["exp", "iat", "sub", "iss"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Problem(401, "token-expired", detail="The access token has expired.") from exc
+        except jwt.PyJWTError as exc:
+            raise Problem(401, "token-invalid", detail="The access token is not valid.") from exc
+        return Principal(subject=claims["sub"], **{k: v for k, v in claims.items() if k in _OPTIONAL_CLAIMS})
+
+
+_OPTIONAL_CLAIMS = {"roles", "name", "court_id", "office_id", "on_behalf_of"}
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(401, "authentication-required", detail="Send an access token: Authorization: Bearer <token>.")
+    return token.strip()
+
+
+def authenticate(request: Request) -> Principal:
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier.verify(bearer_token(request))
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def require(*roles: Role):
+    """A dependency that admits principals holding any of the roles."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not any(principal.has(role) for role in roles):
+            raise Problem(403, "forbidden", detail="This action needs the role: " + ", ".join(roles))
+        return principal
+
+    return Depends(check)
+
+
+__all__ = [
+    "CurrentPrincipal", "Principal", "Role", "TokenIssuer", "TokenVerifier", "authenticate", "require"
+]

@@ -1,0 +1,15 @@
+"""The development key pair for access tokens.
+
+Public on purpose: it lets a fresh checkout run without set-up. Settings refuse it
+whenever ENVIRONMENT is production, so it can never sign or verify a real token.
+"""
+
+DEVELOPMENT_PRIVATE_KEY = """-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIOaSUJ7fKluUhZ6bgCBhxoDtMfJhUFQrBMGIRZ4lJ6iq
+-----END PRIVATE KEY-----
+"""
+
+DEVELOPMENT_PUBLIC_KEY = """-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEA30/skV13VVeIk8mmAPEpoGItjVY2Y/ilMfQI4vfd0Go=
+-----END PUBLIC KEY-----
+"""

@@ -1,0 +1,134 @@
+"""RFC 9457 problem details for every error a service answers.
+
+Each problem names the fields at fault and the reason, in the reader's language
+(Accept-Language: fa, vi or en), so a person can act on all of them at once.
+"""
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://ejustice.example/problems/"
+LANGUAGES = ("en", "fa", "vi")
+
+# Reasons for the pydantic error types people meet most, per language; others fall back to pydantic's text.
+REASONS: dict[str, dict[str, str]] = {
+    "missing": {"en": "This field is required.", "fa": "این فیلد الزامی است.", "vi": "Trường này là bắt buộc."},
+    "extra_forbidden": {"en": "This field is not allowed.", "fa": "این فیلد مجاز نیست.",
+                        "vi": "Trường này không được phép."},
+    "json_invalid": {"en": "The body is not valid JSON.", "fa": "بدنهٔ درخواست JSON معتبر نیست.",
+                     "vi": "Nội dung không phải JSON hợp lệ."},
+    "int_type": {"en": "Enter a whole number.", "fa": "یک عدد صحیح وارد کنید.", "vi": "Hãy nhập một số nguyên."},
+    "int_parsing": {"en": "Enter a whole number.", "fa": "یک عدد صحیح وارد کنید.", "vi": "Hãy nhập một số nguyên."},
+    "string_type": {"en": "Enter text.", "fa": "متن وارد کنید.", "vi": "Hãy nhập văn bản."},
+    "string_too_short": {"en": "This is too short.", "fa": "این مقدار بیش از حد کوتاه است.", "vi": "Giá trị quá ngắn."},
+    "string_too_long": {"en": "This is too long.", "fa": "این مقدار بیش از حد طولانی است.", "vi": "Giá trị quá dài."},
+    "literal_error": {"en": "Choose one of the allowed values.", "fa": "یکی از مقادیر مجاز را انتخاب کنید.",
+                      "vi": "Hãy chọn một giá trị được phép."},
+    "enum": {"en": "Choose one of the allowed values.", "fa": "یکی از مقادیر مجاز را انتخاب کنید.",
+             "vi": "Hãy chọn một giá trị được phép."},
+    "greater_than": {"en": "This must be larger.", "fa": "این مقدار باید بزرگ‌تر باشد.", "vi": "Giá trị phải lớn hơn."},
+    "greater_than_equal": {"en": "This must be larger.", "fa": "این مقدار باید بزرگ‌تر باشد.",
+                           "vi": "Giá trị phải lớn hơn."},
+    "model_attributes_type": {"en": "This must be an object.", "fa": "این مقدار باید یک شیء باشد.",
+                              "vi": "Giá trị phải là một đối tượng."},
+    "dict_type": {"en": "This must be an object.", "fa": "این مقدار باید یک شیء باشد.",
+                  "vi": "Giá trị phải là một đối tượng."},
+}
+
+TITLES: dict[str, dict[str, str]] = {
+    "validation": {"en": "Some of what you sent needs correcting.", "fa": "برخی از اطلاعات ارسالی نیاز به اصلاح دارد.",
+                   "vi": "Một số thông tin gửi lên cần sửa lại."},
+    "malformed-body": {"en": "The request body could not be read.", "fa": "بدنهٔ درخواست قابل خواندن نیست.",
+                       "vi": "Không đọc được nội dung yêu cầu."},
+}
+
+
+def language(request: Request) -> str:
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return "en"
+
+
+class Problem(Exception):
+    """An error a client can act on. `kind` becomes the problem type URI's last segment."""
+
+    def __init__(self, status: int, kind: str, *, title: str | None = None, detail: str | None = None,
+                 errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+                 **extensions: Any):
+        super().__init__(detail or title or kind)
+        self.status = status
+        self.kind = kind
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+        self.extensions = extensions
+
+    def body(self, request: Request) -> dict[str, Any]:
+        lang = language(request)
+        title = self.title or TITLES.get(self.kind, {}).get(lang) or HTTPStatus(self.status).phrase
+        body: dict[str, Any] = {"type": TYPE_BASE + self.kind, "title": title, "status": self.status}
+        if self.detail:
+            body["detail"] = self.detail
+        body["instance"] = request.url.path
+        if self.errors:
+            body["errors"] = self.errors
+        body.update(self.extensions)
+        return body
+
+
+def field_errors(errors: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """pydantic's errors as {field, reason, code}, the field a dotted path without the 'body' root."""
+    out = []
+    for error in errors:
+        code = error.get("type", "invalid")
+        reason = REASONS.get(code, {}).get(lang) or error.get("msg", "Invalid value.")
+        location = [str(part) for part in error.get("loc", ()) if part != "body"]
+        if code == "json_invalid":  # the location is a character offset, not a field
+            reason, location = f"{reason} ({error.get('ctx', {}).get('error', 'syntax error')})", []
+        out.append({"field": ".".join(location) or "body", "reason": reason, "code": code})
+    return out
+
+
+def problem_response(request: Request, problem: Problem) -> JSONResponse:
+    return JSONResponse(problem.body(request), status_code=problem.status, media_type=MEDIA_TYPE,
+                        headers=problem.headers)
+
+
+async def _on_problem(request: Request, exc: Problem) -> JSONResponse:
+    return problem_response(request, exc)
+
+
+async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    lang = language(request)
+    if any(error.get("type") == "json_invalid" for error in errors):
+        problem = Problem(400, "malformed-body", errors=field_errors(errors, lang))
+    else:
+        problem = Problem(422, "validation", errors=field_errors(errors, lang))
+    return problem_response(request, problem)
+
+
+async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    kind = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem_response(request, Problem(exc.status_code, kind, detail=detail, headers=exc.headers))
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(request, Problem(500, "internal-error", detail="Something went wrong on our side."))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)
