@@ -78,6 +78,10 @@ class EventBus:
         if self._connection is not None:
             await self._connection.close()
 
+    @property
+    def connected(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed
+
     def readiness(self) -> dict[str, str]:
         """Problems that make the service not ready; empty when the bus is fine."""
         problems: dict[str, str] = {}

@@ -77,6 +77,9 @@ class OutboxRelay:
                 published += 1
             else:
                 blocked.add(commit.stream)
+                if not self.bus.connected:  # the broker is away: the rest would fail the same way
+                    blocked |= {c.stream for c in pending.values()}
+                    break
         self._held = (self._held - held) | blocked
         return published
 

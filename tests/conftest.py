@@ -1,0 +1,30 @@
+import pytest
+
+from tests.support.platform import Platform, ensure_infrastructure
+
+
+@pytest.fixture(scope="session")
+def infrastructure() -> None:
+    ensure_infrastructure()
+
+
+@pytest.fixture(scope="session")
+def platform(infrastructure) -> Platform:
+    """All five services, shared by the tests that do not kill or reconfigure any of them."""
+    running = Platform().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def fresh_platform(infrastructure):
+    """A platform of the test's own, for tests that crash, restart or reconfigure services."""
+    platforms: list[Platform] = []
+
+    def make() -> Platform:
+        platforms.append(Platform())
+        return platforms[-1]
+
+    yield make
+    for made in platforms:
+        made.stop()

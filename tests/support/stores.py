@@ -1,0 +1,44 @@
+"""Direct looks at what services stored and what the broker holds, for assertions."""
+
+import os
+
+import aio_pika
+from pymongo import AsyncMongoClient
+
+MONGODB_URL = os.environ.get("MONGODB_URL", "mongodb://127.0.0.1:27017")
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def mongo() -> AsyncMongoClient:
+    return AsyncMongoClient(MONGODB_URL, tz_aware=True)
+
+
+async def commits(database: str, stream_prefix: str = "") -> list[dict]:
+    client = mongo()
+    try:
+        query = {"stream": {"$regex": f"^{stream_prefix}"}} if stream_prefix else {}
+        return [doc async for doc in client[database]["commits"].find(query).sort([("stream", 1), ("seq", 1)])]
+    finally:
+        await client.close()
+
+
+def events_of(docs: list[dict], event_type: str) -> list[dict]:
+    return [event for doc in docs for event in doc["events"] if event["type"] == event_type]
+
+
+async def drain(queue_name: str, *, expected: int = 0, wait: float = 0.0) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    """Take (and ack) every message now in a queue."""
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        channel = await connection.channel()
+        queue = await channel.get_queue(queue_name, ensure=True)
+        taken = []
+        while True:
+            message = await queue.get(fail=False, timeout=5)
+            if message is None:
+                break
+            await message.ack()
+            taken.append(message)
+        return taken
+    finally:
+        await connection.close()

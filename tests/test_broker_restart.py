@@ -1,0 +1,98 @@
+"""RabbitMQ stops and comes back in the middle of a burst: every accepted filing is assessed exactly once."""
+
+import asyncio
+import os
+import shutil
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from tests.support.platform import wait_until
+from tests.support.stores import commits, events_of
+from tests.test_flow import CHEQUE_CLAIM
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("AMQP_URL")) or shutil.which("rabbitmqctl") is None and not os.path.exists("/usr/sbin/rabbitmqctl"),
+    reason="needs the project's own RabbitMQ node to stop and start",
+)
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run([shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl", *args], check=True,
+                   stdout=subprocess.DEVNULL, timeout=120)
+
+
+async def test_every_accepted_filing_is_assessed_once_across_a_broker_restart(fresh_platform):
+    platform = fresh_platform().start()
+    citizen = platform.token("citizen-burst", "citizen")
+    accepted: list[str] = []
+    refused: list[int] = []
+    broker_down, broker_up = threading.Event(), threading.Event()
+    accepted_while_down: list[str] = []
+
+    def file_one(_: int) -> None:
+        try:
+            answer = httpx.post(platform.gateway + "/api/filings", json=CHEQUE_CLAIM, headers=citizen, timeout=30)
+        except httpx.HTTPError:
+            refused.append(-1)
+            return
+        if not answer.is_success:
+            refused.append(answer.status_code)
+            return
+        accepted.append(answer.json()["id"])
+        if broker_down.is_set() and not broker_up.is_set():
+            accepted_while_down.append(answer.json()["id"])
+
+    def outage() -> None:
+        time.sleep(1.5)
+        rabbitmqctl("stop_app")
+        broker_down.set()
+        time.sleep(4)
+        rabbitmqctl("start_app")
+        rabbitmqctl("await_startup")
+        broker_up.set()
+
+    breaker = threading.Thread(target=outage)
+    breaker.start()
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for n in range(120):
+                pool.submit(file_one, n)
+                time.sleep(0.06)
+    finally:
+        breaker.join()
+    assert broker_down.is_set() and accepted_while_down, "the outage must fall inside the burst"
+    assert len(accepted) >= 100, f"accepted {len(accepted)}, refused {refused}"
+
+    async def assessed_per_filing() -> dict[str, int]:
+        docs = await commits(platform.database("payment"), "assessment-")
+        counts: dict[str, int] = {}
+        for event in events_of(docs, "fee.assessed"):
+            counts[event["data"]["filing_id"]] = counts.get(event["data"]["filing_id"], 0) + 1
+        return counts
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        counts = await assessed_per_filing()
+        if set(accepted) <= set(counts):
+            break
+        await asyncio.sleep(0.5)
+    counts = await assessed_per_filing()
+    assert set(accepted) <= set(counts), f"{len(set(accepted) - set(counts))} accepted filings never assessed"
+    assert all(counts[f] == 1 for f in accepted)
+
+    # The fee reaches every filing's dossier exactly once too.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        recorded = events_of(await commits(platform.database("filing")), "filing.fee_recorded")
+        if {e["data"]["filing_id"] for e in recorded} >= set(accepted):
+            break
+        await asyncio.sleep(0.5)
+    recorded = events_of(await commits(platform.database("filing")), "filing.fee_recorded")
+    per_filing = [e["data"]["filing_id"] for e in recorded]
+    assert sorted(per_filing) == sorted(set(per_filing)) and set(per_filing) >= set(accepted)
+    wait_until(lambda: httpx.get(platform.gateway + "/readyz").status_code == 200, timeout=60, what="ready again")
