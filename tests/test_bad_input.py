@@ -34,8 +34,8 @@ def fields(answer) -> dict[str, str]:
         (b'{"subject_code": 12, "statement": ["x"]}', 422, {"subject_code": "string_type", "statement": "string_type"}),
         (b'{"subject_code": "no-such-subject", "statement": "x"}', 422, {"subject_code": "unknown-subject"}),
         (b'{"subject_code": "mahr-claim", "statement": "x"}', 422, {"claim": "claim-required"}),
-        (b'{"subject_code": "damages", "jurisdiction": "VN", "statement": "x", "claim": {"amount": 5, "currency": "IRR"}}',
-         422, {"claim.currency": "currency-mismatch"}),
+        (b'{"subject_code": "damages", "jurisdiction": "VN", "statement": "x",'
+         b' "claim": {"amount": 5, "currency": "IRR"}}', 422, {"claim.currency": "currency-mismatch"}),
     ],
 )
 async def test_bad_filing_is_refused_and_nothing_is_stored(platform, citizen, body, status, expected):

@@ -15,14 +15,16 @@ from tests.support.platform import wait_until
 from tests.support.stores import commits, events_of
 from tests.test_flow import CHEQUE_CLAIM
 
+RABBITMQCTL = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+
 pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("AMQP_URL")) or shutil.which("rabbitmqctl") is None and not os.path.exists("/usr/sbin/rabbitmqctl"),
+    bool(os.environ.get("AMQP_URL")) or not os.path.exists(RABBITMQCTL),
     reason="needs the project's own RabbitMQ node to stop and start",
 )
 
 
 def rabbitmqctl(*args: str) -> None:
-    subprocess.run([shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl", *args], check=True,
+    subprocess.run([RABBITMQCTL, *args], check=True,
                    stdout=subprocess.DEVNULL, timeout=120)
 
 

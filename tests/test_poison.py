@@ -6,8 +6,8 @@ import uuid
 
 import aio_pika
 
-from tests.support.stores import AMQP_URL, commits, drain, events_of
 from ejustice_shared.events import Envelope, FilingSubmitted, Money
+from tests.support.stores import AMQP_URL, commits, drain, events_of
 
 
 def submitted(subject_code: str) -> Envelope:

@@ -9,8 +9,8 @@ command's idempotency key, so applying the same cause twice is refused by the da
 """
 
 import asyncio
-import inspect
 import hashlib
+import inspect
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence

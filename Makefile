@@ -1,0 +1,28 @@
+# The two commands: `make run` brings the platform up, `make test` passes the tests.
+# Both install and start what they need first (scripts/infra.sh is idempotent).
+SHELL := /bin/bash
+PY := .venv/bin/python
+
+.PHONY: run stop test bench schemas lint infra
+
+infra:
+	@bash scripts/infra.sh
+
+run: infra
+	@bash scripts/run.sh start
+
+stop:
+	@bash scripts/run.sh stop
+
+test: infra
+	$(PY) -m pytest
+
+bench: infra
+	$(PY) scripts/bench.py
+
+schemas: infra
+	$(PY) -m ejustice_shared.events.schemas
+
+lint: infra
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
