@@ -1,21 +1,33 @@
 """The append-only commit store (design.md §5a): every change to an aggregate is an insert.
 
-A commit is one document {stream, seq, events, prev_hash, hash, published}. The unique
-(stream, seq) index turns a concurrent writer into a duplicate-key error, after which
-the command is decided again against the new state. The commit is also the outbox
-(`published` says whether the relay has sent it) and, for a filing, the dossier entry.
-The commit `_id` is "<stream>|<cause>", the cause being the consumed event's id or the
-command's idempotency key, so applying the same cause twice is refused by the database.
+A commit is one document {stream, seq, cause, events, prev_hash, hash} and is never
+changed. The unique (stream, seq) index turns a concurrent writer into a duplicate-key
+error, after which the command is decided again against the new state. The commit is
+the outbox record of the events it carries and, for a filing, the dossier entry.
+
+Which commits still wait for the relay is kept in a small side collection of markers,
+named like the commits. A marker is written before its commit and removed once the
+relay has published it, so the relay never scans the (growing) commits, and a crash
+between the two writes leaves at worst a marker without a commit, which the relay
+drops once it is old enough that no commit can follow it.
+The commit `_id` is "<stream>/<seq>", so a stream is read by point look-ups of its
+`_id`, the one query FerretDB's SQLite backend answers from an index; commits never
+change once written (only the outbox flag), so each process keeps the streams it read
+and fetches only what was appended since. Each commit records its cause, the consumed
+event's id or the command's idempotency key: a cause already in the stream is not
+applied again, and two racing deliveries of one event collide on the sequence number.
 """
 
 import asyncio
+import contextlib
 import hashlib
 import inspect
 import json
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING
@@ -25,6 +37,11 @@ from pymongo.errors import DuplicateKeyError
 from ejustice_shared.events import Envelope
 
 GENESIS = "0" * 64
+CACHED_STREAMS = 20_000
+
+
+def commit_id(stream: str, seq: int) -> str:
+    return f"{stream}/{seq:010d}"
 
 
 def canonical_json(value: Any) -> bytes:
@@ -48,27 +65,18 @@ class Commit:
     hash: str
     committed_at: str
     actor: dict | None
-    published: bool
+    cause: str
 
     @classmethod
     def from_document(cls, doc: dict) -> "Commit":
         return cls(id=doc["_id"], stream=doc["stream"], seq=doc["seq"],
                    events=[Envelope.model_validate(e) for e in doc["events"]], prev_hash=doc["prev_hash"],
-                   hash=doc["hash"], committed_at=doc["committed_at"], actor=doc.get("actor"),
-                   published=doc["published"])
+                   hash=doc["hash"], committed_at=doc["committed_at"], actor=doc.get("actor"), cause=doc["cause"])
 
     def recomputed_hash(self) -> str:
         return commit_hash(stream=self.stream, seq=self.seq, prev_hash=self.prev_hash,
                            committed_at=self.committed_at, actor=self.actor,
                            events=[e.model_dump(mode="json") for e in self.events])
-
-
-class AlreadyApplied(Exception):
-    """The cause was applied before: the stored commit is the answer."""
-
-    def __init__(self, commit: Commit):
-        super().__init__(commit.id)
-        self.commit = commit
 
 
 class Conflict(Exception):
@@ -92,39 +100,50 @@ class CommitStore:
     def __init__(self, db: AsyncDatabase, *, collection: str = "commits",
                  on_commit: Callable[[Commit], None] | None = None):
         self.collection = db[collection]
+        self.outbox = db[f"{collection}_outbox"]
         self._on_commit = on_commit
+        self._streams: OrderedDict[str, list[Commit]] = OrderedDict()
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("stream", ASCENDING), ("seq", ASCENDING)], unique=True,
                                            name="stream_seq_unique")
-        await self.collection.create_index([("published", ASCENDING), ("committed_at", ASCENDING)],
-                                           name="unpublished")
 
-    async def load(self, stream: str) -> list[Commit]:
-        cursor = self.collection.find({"stream": stream}).sort("seq", ASCENDING)
-        return [Commit.from_document(doc) async for doc in cursor]
+    async def load(self, stream: str, *, fresh: bool = False) -> list[Commit]:
+        """The stream's commits in order: what this process read before, then what was appended since."""
+        history = [] if fresh else list(self._streams.get(stream, ()))
+        while (doc := await self.collection.find_one({"_id": commit_id(stream, len(history) + 1)})) is not None:
+            history.append(Commit.from_document(doc))
+        self._remember(stream, history)
+        return history
+
+    def _remember(self, stream: str, history: list[Commit]) -> None:
+        if history:
+            self._streams[stream] = history
+            self._streams.move_to_end(stream)
+            if len(self._streams) > CACHED_STREAMS:
+                self._streams.popitem(last=False)
 
     async def append(self, stream: str, events: Sequence[Envelope], *, expected_seq: int, prev_hash: str,
                      cause: str, actor: dict | None = None) -> Commit:
         committed_at = datetime.now(UTC).isoformat(timespec="microseconds")
         dumped = [e.model_dump(mode="json") for e in events]
         doc = {
-            "_id": f"{stream}|{cause}", "stream": stream, "seq": expected_seq, "events": dumped,
-            "prev_hash": prev_hash, "committed_at": committed_at, "actor": actor,
+            "_id": commit_id(stream, expected_seq), "cause": cause, "stream": stream, "seq": expected_seq,
+            "events": dumped, "prev_hash": prev_hash, "committed_at": committed_at, "actor": actor,
             "hash": commit_hash(stream=stream, seq=expected_seq, prev_hash=prev_hash,
                                 committed_at=committed_at, actor=actor, events=dumped),
-            # Nothing to send: born published, so the relay never looks at it.
-            "published": not any(e.published for e in events),
         }
+        to_publish = any(e.published for e in events)
+        if to_publish:
+            marker = {"_id": doc["_id"], "stream": stream, "seq": expected_seq, "marked_at": committed_at}
+            with contextlib.suppress(DuplicateKeyError):  # a rival writer's marker names the same slot
+                await self.outbox.insert_one(marker)
         try:
             await self.collection.insert_one(doc)
         except DuplicateKeyError:
-            existing = await self.collection.find_one({"_id": doc["_id"]})
-            if existing is not None:
-                raise AlreadyApplied(Commit.from_document(existing)) from None
             raise Conflict(f"{stream} seq {expected_seq} is taken") from None
         commit = Commit.from_document(doc)
-        if self._on_commit and not commit.published:
+        if self._on_commit and to_publish:
             self._on_commit(commit)
         return commit
 
@@ -138,8 +157,7 @@ class CommitStore:
         cause = cause or uuid.uuid4().hex
         for attempt in range(attempts):
             history = await self.load(stream)
-            earlier = next((c for c in history if c.id == f"{stream}|{cause}"), None)
-            if earlier:
+            if earlier := next((c for c in history if c.cause == cause), None):
                 return earlier
             events = decide(history)
             if inspect.isawaitable(events):
@@ -150,15 +168,17 @@ class CommitStore:
             try:
                 return await self.append(stream, events, expected_seq=(head.seq + 1 if head else 1),
                                          prev_hash=head.hash if head else GENESIS, cause=cause, actor=actor)
-            except AlreadyApplied as applied:
-                return applied.commit
             except Conflict:
                 await asyncio.sleep(min(0.002 * 2**attempt, 0.1))
         raise Conflict(f"{stream}: gave up after {attempts} attempts")
 
     async def verify(self, stream: str) -> ChainReport:
-        """Recompute every hash and link of a stream's chain."""
-        history = await self.load(stream)
+        """Recompute every hash and link of a stream's chain, from the database, not from memory."""
+        history = await self.load(stream, fresh=True)
+        stored = await self.collection.count_documents({"stream": stream})
+        if stored != len(history):
+            head = history[-1].hash if history else GENESIS
+            return ChainReport(stream, stored, False, head, len(history) + 1, "an entry is missing")
         prev = GENESIS
         for index, commit in enumerate(history, start=1):
             if commit.seq != index:
@@ -170,19 +190,16 @@ class CommitStore:
             prev = commit.hash
         return ChainReport(stream, len(history), True, prev)
 
-    async def unpublished(self, *, limit: int = 500, older_than: timedelta | None = None,
-                          streams: set[str] | None = None) -> list[Commit]:
-        query: dict[str, Any] = {"published": False}
-        if streams is not None:
-            query["stream"] = {"$in": sorted(streams)}
-        if older_than is not None:
-            query["committed_at"] = {"$lt": (datetime.now(UTC) - older_than).isoformat(timespec="microseconds")}
-        cursor = self.collection.find(query).sort("committed_at", ASCENDING).limit(limit)
-        return [Commit.from_document(doc) async for doc in cursor]
+    async def pending(self) -> list[dict]:
+        """Markers of the commits the relay has not yet published: {_id, stream, seq, marked_at}."""
+        return [marker async for marker in self.outbox.find({})]
 
-    async def count_unpublished(self) -> int:
-        return await self.collection.count_documents({"published": False})
+    async def get(self, commit_id_: str) -> Commit | None:
+        doc = await self.collection.find_one({"_id": commit_id_})
+        return Commit.from_document(doc) if doc else None
 
     async def mark_published(self, commit: Commit) -> None:
-        # Setting a flag to true is idempotent, so the lock-free update of FerretDB is safe here.
-        await self.collection.update_one({"_id": commit.id}, {"$set": {"published": True}})
+        await self.outbox.delete_one({"_id": commit.id})
+
+    async def drop_marker(self, marker_id: str) -> None:
+        await self.outbox.delete_one({"_id": marker_id})

@@ -6,7 +6,7 @@ Publishing twice is allowed, losing is not: consumers are idempotent by event id
 """
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
@@ -16,6 +16,11 @@ from ejustice_shared.commits import Commit, CommitStore
 from ejustice_shared.faults import crash_point
 
 log = structlog.get_logger()
+
+FRESH_BATCH = 256  # commits taken off the in-process queue at once
+PARALLEL_STREAMS = 32  # streams whose publishes are awaiting confirms at the same time
+# A marker without its commit this old belongs to a writer that died: every database call times out long before.
+ABANDONED_AFTER = timedelta(minutes=10)
 
 
 class OutboxRelay:
@@ -28,6 +33,7 @@ class OutboxRelay:
         # Streams with a commit that failed to publish: later commits wait for the sweeper, to keep order.
         self._held: set[str] = set()
         self._tasks: list[asyncio.Task] = []
+        self._in_flight = asyncio.Semaphore(PARALLEL_STREAMS)
 
     def notify(self, commit: Commit) -> None:
         self._fresh.put_nowait(commit)
@@ -55,44 +61,66 @@ class OutboxRelay:
         await self.store.mark_published(commit)
         return True
 
+    async def publish_in_order(self, commits: list[Commit]) -> tuple[int, set[str]]:
+        """Publish commits, each stream's in sequence and streams side by side, so confirms overlap.
+
+        A stream stops at its first failure. Returns how many were published and the streams that stopped.
+        """
+        streams: dict[str, list[Commit]] = {}
+        for commit in sorted(commits, key=lambda c: (c.stream, c.seq)):
+            streams.setdefault(commit.stream, []).append(commit)
+        blocked: set[str] = set()
+        published = 0
+
+        async def one_stream(stream: str, pending: list[Commit]) -> None:
+            nonlocal published
+            async with self._in_flight:
+                for commit in pending:
+                    if not self.bus.connected or not await self.publish(commit):
+                        blocked.add(stream)
+                        return
+                    published += 1
+
+        await asyncio.gather(*(one_stream(stream, pending) for stream, pending in streams.items()))
+        return published, blocked
+
     async def _publish_fresh(self) -> None:
         while True:
-            commit = await self._fresh.get()
-            if commit.stream in self._held or not await self.publish(commit):
-                self._held.add(commit.stream)
+            batch = [await self._fresh.get()]
+            while not self._fresh.empty() and len(batch) < FRESH_BATCH:
+                batch.append(self._fresh.get_nowait())
+            _, blocked = await self.publish_in_order([c for c in batch if c.stream not in self._held])
+            self._held |= blocked
 
-    async def sweep(self, *, older_than: timedelta | None) -> int:
-        """Publish what is unpublished (stale, or in a held stream), in order per stream, stopping a stream at
-        its first failure."""
+    async def sweep(self, *, stale_only: bool = True) -> int:
+        """Publish what is pending and stale, or waiting behind a failure here. Returns how many."""
         held = set(self._held)
-        pending = {c.id: c for c in await self.store.unpublished(older_than=older_than)}
-        if held:
-            pending.update({c.id: c for c in await self.store.unpublished(streams=held)})
-        published = 0
-        blocked: set[str] = set()
-        for commit in sorted(pending.values(), key=lambda c: (c.stream, c.seq)):
-            if commit.stream in blocked:
-                continue
-            if await self.publish(commit):
-                published += 1
-            else:
-                blocked.add(commit.stream)
-                if not self.bus.connected:  # the broker is away: the rest would fail the same way
-                    blocked |= {c.stream for c in pending.values()}
-                    break
+        now = datetime.now(UTC)
+        stale = (now - self.stale_after).isoformat(timespec="microseconds")
+        abandoned = (now - ABANDONED_AFTER).isoformat(timespec="microseconds")
+        markers = await self.store.pending()
+        due = []
+        for marker in markers:
+            if stale_only and marker["stream"] not in held and marker["marked_at"] >= stale:
+                continue  # its writer is publishing it right now
+            if commit := await self.store.get(marker["_id"]):
+                due.append(commit)
+            elif marker["marked_at"] < abandoned:  # its writer died before the commit: nothing to send
+                await self.store.drop_marker(marker["_id"])
+        published, blocked = await self.publish_in_order(due)
         self._held = (self._held - held) | blocked
+        metrics.RELAY_BACKLOG.set(len(markers) - published)
         return published
 
     async def _sweep_forever(self) -> None:
         # At start, everything unpublished is ours to send: whoever wrote it is gone or will retry.
-        older_than: timedelta | None = None
+        stale_only = False
         while True:
             try:
-                await self.sweep(older_than=older_than)
-                metrics.RELAY_BACKLOG.set(await self.store.count_unpublished())
+                await self.sweep(stale_only=stale_only)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning("sweep failed", error=repr(exc))
-            older_than = self.stale_after
+            stale_only = True
             await asyncio.sleep(self.sweep_seconds)

@@ -80,8 +80,10 @@ class ServiceRuntime:
 
     @asynccontextmanager
     async def lifespan(self, app: FastAPI):
+        # Every database call gives up after 60 s (client-side operation timeout), which bounds how long a
+        # writer can sit between an outbox marker and its commit.
         self.mongo = AsyncMongoClient(self.settings.mongodb_url, tz_aware=True, serverSelectionTimeoutMS=5000,
-                                      appname=f"ejustice-{self.name}")
+                                      timeoutMS=60_000, appname=f"ejustice-{self.name}")
         self.db = self.mongo[self.settings.database_name]
         self.commits = CommitStore(self.db, on_commit=lambda commit: self.relay.notify(commit))
         self.relay = OutboxRelay(self.commits, self.bus, sweep_seconds=self.settings.relay_sweep_seconds,
