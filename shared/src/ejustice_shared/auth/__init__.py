@@ -6,7 +6,7 @@ one, while every service checks it with the public key alone.
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import jwt
 from fastapi import Depends, Request
@@ -23,6 +23,8 @@ class Role(StrEnum):
     CLERK = "clerk"
     COURT = "court"
     OPERATOR = "operator"
+    # Another ejustice service calling an internal endpoint, with a token the gateway minted.
+    SERVICE = "service"
 
 
 class Principal(BaseModel):
@@ -31,6 +33,9 @@ class Principal(BaseModel):
     subject: str
     roles: list[Role]
     name: str | None = None
+    # For citizens and lawyers: who they are, so filings naming them as a party are theirs to see.
+    national_id: str | None = None
+    jurisdiction: Literal["IR", "VN"] | None = None
     court_id: str | None = None
     office_id: str | None = None
     # Set when a clerk acts for a citizen: the dossier records who acted on whose behalf.
@@ -77,7 +82,7 @@ class TokenVerifier:
         return Principal(subject=claims["sub"], **{k: v for k, v in claims.items() if k in _OPTIONAL_CLAIMS})
 
 
-_OPTIONAL_CLAIMS = {"roles", "name", "court_id", "office_id", "on_behalf_of"}
+_OPTIONAL_CLAIMS = {"roles", "name", "national_id", "jurisdiction", "court_id", "office_id", "on_behalf_of"}
 
 
 def bearer_token(request: Request) -> str:

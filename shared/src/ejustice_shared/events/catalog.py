@@ -1,7 +1,8 @@
 """Every event ejustice publishes or records, one definition each, shared by publisher and consumers.
 
 JSON Schema files under shared/schemas/ are generated from these classes
-(`make schemas`); a test keeps them current.
+(`make schemas`); a test keeps them current. `published = False` marks a dossier entry
+that stays inside the service that records it.
 """
 
 from typing import Literal
@@ -11,26 +12,62 @@ from pydantic import BaseModel, ConfigDict, Field
 from ejustice_shared.events.envelope import EventData
 
 Currency = Literal["IRR", "VND"]
+Jurisdiction = Literal["IR", "VN"]
+FilingKind = Literal["petition", "complaint", "declaration", "brief"]
 
 
-class Money(BaseModel):
-    """An amount in integer minor units of its currency; never a float."""
-
+class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Money(_Part):
+    """An amount in integer minor units of its currency; never a float."""
 
     amount: int = Field(ge=0, description="Integer minor units.")
     currency: Currency
 
 
-# --- filing ---------------------------------------------------------------------------------------
+class Party(_Part):
+    role: Literal["applicant", "respondent"]
+    national_id: str = Field(description="Normalised digits: 10 (Iran) or 12 (Vietnam).")
+    name: str
+    city_id: str
 
 
-Jurisdiction = Literal["IR", "VN"]
-FilingKind = Literal["petition", "complaint", "declaration", "brief"]
+class DocumentRef(_Part):
+    document_id: str
+    document_type: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+class ReturnReason(_Part):
+    code: str
+    note: str | None = None
+
+
+# --- gateway: identity ------------------------------------------------------------------------------
+
+
+class AccountRegistered(EventData):
+    """A person registered for e-service with a verified mobile number."""
+
+    type = "account.registered"
+
+    account_id: str
+    jurisdiction: Jurisdiction
+    national_id: str
+    mobile: str = Field(description="E.164.")
+    registered_via: Literal["online", "office"] = "online"
+
+
+# --- filing -----------------------------------------------------------------------------------------
 
 
 class FilingOpened(EventData):
-    """A filing's first dossier entry: what the filer wrote."""
+    """A draft filing's first dossier entry."""
 
     type = "filing.opened"
     published = False
@@ -39,9 +76,41 @@ class FilingOpened(EventData):
     kind: FilingKind
     subject_code: str
     jurisdiction: Jurisdiction
-    claim: Money | None = None
-    statement: str
     filer_id: str
+    filer_national_id: str | None = None
+    case_number: str | None = Field(None, description="For a brief: the existing case it belongs to.")
+
+
+class FilingPartiesSet(EventData):
+    type = "filing.parties_set"
+    published = False
+
+    filing_id: str
+    parties: list[Party]
+
+
+class FilingClaimSet(EventData):
+    type = "filing.claim_set"
+    published = False
+
+    filing_id: str
+    claim: Money | None
+
+
+class FilingStatementSet(EventData):
+    type = "filing.statement_set"
+    published = False
+
+    filing_id: str
+    statement: str
+
+
+class FilingDocumentAdded(EventData):
+    type = "filing.document_added"
+    published = False
+
+    filing_id: str
+    document: DocumentRef
 
 
 class FilingSubmitted(EventData):
@@ -54,6 +123,8 @@ class FilingSubmitted(EventData):
     claim: Money | None = None
     filer_id: str = Field(description="Account id of the person who filed.")
     proxied_by: str | None = Field(None, description="The clerk or lawyer who filed on the filer's behalf.")
+    court_id: str | None = None
+    tracking_code: str | None = None
 
 
 class FilingFeeRecorded(EventData):
@@ -70,7 +141,80 @@ class FilingFeeRecorded(EventData):
     cause_event_id: str
 
 
-# --- payment --------------------------------------------------------------------------------------
+class FilingPaid(EventData):
+    """The filing's dossier notes the payment of its fee."""
+
+    type = "filing.paid"
+    published = False
+
+    filing_id: str
+    payment_id: str
+    amount: Money
+    receipt_number: str
+    cause_event_id: str
+
+
+class FilingForwarded(EventData):
+    """A paid filing sent to its competent court; routed on that court's key."""
+
+    type = "filing.forwarded"
+
+    filing_id: str
+    tracking_code: str
+    court_id: str
+    kind: FilingKind
+    subject_code: str
+    jurisdiction: Jurisdiction
+    parties: list[Party]
+    claim: Money | None = None
+    documents: list[DocumentRef]
+
+    def routing_key(self) -> str:
+        return court_routing_key(self.court_id, self.type)
+
+
+class FilingAccepted(EventData):
+    """The court docketed the filing: it is a case now."""
+
+    type = "filing.accepted"
+
+    filing_id: str
+    tracking_code: str
+    court_id: str
+    case_number: str
+    branch_id: str
+    jurisdiction: Jurisdiction
+    parties: list[Party]
+
+
+class FilingReturned(EventData):
+    """The court returned the filing for correction, with coded reasons."""
+
+    type = "filing.returned"
+
+    filing_id: str
+    tracking_code: str
+    court_id: str
+    reasons: list[ReturnReason]
+    jurisdiction: Jurisdiction
+    parties: list[Party]
+    filer_id: str
+
+
+class FilingNoted(EventData):
+    """The filing's dossier notes another service's event about it (a notice, a paper service)."""
+
+    type = "filing.noted"
+    published = False
+
+    filing_id: str
+    event_type: str
+    event_id: str
+    source: str
+    summary: dict[str, str | int | None]
+
+
+# --- payment ----------------------------------------------------------------------------------------
 
 
 class FeeAssessed(EventData):
@@ -83,3 +227,88 @@ class FeeAssessed(EventData):
     fee_version: int
     basis: str = Field(description="How the amount follows from the schedule, in words.")
     amount: Money
+
+
+class PaymentCompleted(EventData):
+    type = "payment.completed"
+
+    payment_id: str
+    filing_id: str
+    payer_id: str
+    amount: Money
+    fee_code: str
+    fee_version: int
+    receipt_number: str
+    verification_code: str
+    provider: str
+    provider_reference: str
+    paid_at: str
+
+
+# --- notification -----------------------------------------------------------------------------------
+
+
+class NoticeDelivered(EventData):
+    """A notice arrived in a person's e-box."""
+
+    type = "notice.delivered"
+
+    notice_id: str
+    filing_id: str | None = None
+    account_id: str
+    kind: str
+    case_number: str | None = None
+    delivered_at: str
+    deemed_served_at: str | None = Field(None, description="When the policy already fixes it at delivery.")
+
+
+class NoticeViewed(EventData):
+    """The addressee opened the notice for the first time."""
+
+    type = "notice.viewed"
+
+    notice_id: str
+    filing_id: str | None = None
+    account_id: str
+    viewed_at: str
+
+
+class NoticeServed(EventData):
+    """The notice counts as served under the jurisdiction's policy."""
+
+    type = "notice.served"
+
+    notice_id: str
+    filing_id: str | None = None
+    account_id: str
+    served_at: str
+    rule: str
+
+
+class PaperServiceRequested(EventData):
+    """A party without an e-box is to be served on paper."""
+
+    type = "paper_service.requested"
+
+    task_id: str
+    filing_id: str | None = None
+    kind: str
+    party_name: str
+    city_id: str
+
+
+class PaperServiceRecorded(EventData):
+    """The outcome of a paper service."""
+
+    type = "paper_service.recorded"
+
+    task_id: str
+    filing_id: str | None = None
+    outcome: Literal["served", "refused", "not-found"]
+    recorded_by: str
+    served_at: str | None = None
+
+
+def court_routing_key(court_id: str, event_type: str) -> str:
+    """Events for one court travel on `court.<court id>.<event type>`; a court's queue binds `court.<id>.#`."""
+    return f"court.{court_id}.{event_type}"

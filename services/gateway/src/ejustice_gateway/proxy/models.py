@@ -3,12 +3,18 @@
 ROUTES: dict[str, str] = {
     "filings": "filing",
     "subjects": "filing",
+    "court": "filing",  # the court API: a court's own filings, accept, return
     "fees": "payment",
     "assessments": "payment",
     "payments": "payment",
+    "receipts": "payment",
     "notices": "notification",
     "eboxes": "notification",
+    "paper-service": "notification",
+    "sandbox-sms": "notification",
     "courts": "registry",
+    "cities": "registry",
+    "provinces": "registry",
     "offices": "registry",
     "jurisdiction": "registry",
 }
