@@ -107,6 +107,9 @@ class Platform:
         common = {
             "ENVIRONMENT": "test", "BUS_NAMESPACE": self.namespace, "LOG_LEVEL": "INFO", **self.settings,
             **{f"GATEWAY_{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in SERVICES},
+            "FILING_REGISTRY_URL": f"http://127.0.0.1:{ports['registry']}",
+            "PAYMENT_CALLBACK_URL": f"http://127.0.0.1:{ports['gateway']}/api/payments/callback",
+            "PAYMENT_SANDBOX_DELAY_SECONDS": "0.2",
         }
         for name in SERVICES:
             env = {**common, f"{name.upper()}_DATABASE": self.database(name)}

@@ -1,18 +1,49 @@
-"""Composition root of the filing service: filings, their subjects and their dossier."""
+"""Composition root of the filing service: filings, their subjects, documents and dossier, and the court's side."""
 
+import httpx
+
+from ejustice_filing.court import views as court_views
+from ejustice_filing.documents import views as document_views
+from ejustice_filing.dossier import views as dossier_views
 from ejustice_filing.filings import flows as filing_flows
 from ejustice_filing.filings import views as filing_views
 from ejustice_filing.settings import FilingSettings
 from ejustice_filing.subjects import views as subject_views
-from ejustice_shared.events import FeeAssessed
+from ejustice_shared.events import (
+    FeeAssessed,
+    NoticeDelivered,
+    NoticeServed,
+    NoticeViewed,
+    PaperServiceRecorded,
+    PaperServiceRequested,
+    PaymentCompleted,
+)
 from ejustice_shared.runtime import ServiceRuntime
 
 settings = FilingSettings()
 runtime = ServiceRuntime("filing", settings)
 
+
+async def open_registry_client(runtime: ServiceRuntime) -> None:
+    runtime.state["registry"] = httpx.AsyncClient(base_url=settings.registry_url, timeout=10)
+
+
+async def close_registry_client(runtime: ServiceRuntime) -> None:
+    await runtime.state["registry"].aclose()
+
+
+runtime.on_startup(open_registry_client)
+runtime.on_shutdown(close_registry_client)
+
 runtime.include(subject_views.router)
 runtime.include(filing_views.router)
+runtime.include(document_views.router)
+runtime.include(dossier_views.router)
+runtime.include(court_views.router)
 
 runtime.subscribe(FeeAssessed, filing_flows.on_fee_assessed)
+runtime.subscribe(PaymentCompleted, filing_flows.on_payment_completed)
+for noticed in (NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceRequested, PaperServiceRecorded):
+    runtime.subscribe(noticed, filing_flows.on_noticed)
 
 app = runtime.create_app()

@@ -8,3 +8,5 @@ class FilingSettings(ServiceSettings):
 
     service_name: str = "filing"
     port: int = shared("PORT", 8001)
+    registry_url: str = "http://127.0.0.1:8004"
+    max_document_bytes: int = 10 * 1024 * 1024

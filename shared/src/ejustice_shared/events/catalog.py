@@ -79,6 +79,8 @@ class FilingOpened(EventData):
     filer_id: str
     filer_national_id: str | None = None
     case_number: str | None = Field(None, description="For a brief: the existing case it belongs to.")
+    case_court_id: str | None = Field(None, description="For a brief: the court of that case.")
+    event_city_id: str | None = Field(None, description="Where the facts happened (the bank of a cheque), if it matters.")
 
 
 class FilingPartiesSet(EventData):
@@ -124,6 +126,7 @@ class FilingSubmitted(EventData):
     filer_id: str = Field(description="Account id of the person who filed.")
     proxied_by: str | None = Field(None, description="The clerk or lawyer who filed on the filer's behalf.")
     court_id: str | None = None
+    court_reason: dict[str, str] | None = Field(None, description="Why this court is competent, in fa, vi and en.")
     tracking_code: str | None = None
 
 
@@ -162,11 +165,13 @@ class FilingForwarded(EventData):
     filing_id: str
     tracking_code: str
     court_id: str
+    court_reason: dict[str, str] = Field(description="Why this court is competent, in fa, vi and en.")
     kind: FilingKind
     subject_code: str
     jurisdiction: Jurisdiction
     parties: list[Party]
     claim: Money | None = None
+    statement: str
     documents: list[DocumentRef]
 
     def routing_key(self) -> str:
@@ -185,6 +190,7 @@ class FilingAccepted(EventData):
     branch_id: str
     jurisdiction: Jurisdiction
     parties: list[Party]
+    accepted_by: str
 
 
 class FilingReturned(EventData):
@@ -199,6 +205,7 @@ class FilingReturned(EventData):
     jurisdiction: Jurisdiction
     parties: list[Party]
     filer_id: str
+    returned_by: str
 
 
 class FilingNoted(EventData):

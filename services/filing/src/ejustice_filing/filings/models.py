@@ -1,16 +1,47 @@
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from ejustice_shared.events import Money
+from ejustice_shared.events import DocumentRef, Money, Party, ReturnReason
 from ejustice_shared.models import RequestModel
+from ejustice_shared.people import NationalId, Text
+
+Status = Literal["draft", "submitted", "forwarded", "accepted", "returned"]
 
 
 class FilingCreate(RequestModel):
+    """A new draft: what it is about and where."""
+
     subject_code: str = Field(min_length=1, max_length=64, description="A code from GET /subjects.")
     jurisdiction: Literal["IR", "VN"] = "IR"
-    claim: Money | None = Field(None, description="Required when the subject says so.")
-    statement: str = Field(min_length=1, max_length=20_000)
+    case_number: Text | None = Field(None, max_length=64, description="For a brief: the existing case.")
+    case_court_id: str | None = Field(None, max_length=64, description="For a brief: the court of that case.")
+    event_city_id: str | None = Field(None, max_length=32,
+                                      description="Where the facts happened (the bank of a cheque), if it matters.")
+
+
+class PartyCreate(RequestModel):
+    role: Literal["applicant", "respondent"]
+    national_id: NationalId
+    name: Text = Field(min_length=2, max_length=200)
+    city_id: str = Field(min_length=2, max_length=32, description="A city id from GET /cities.")
+
+
+class PartiesUpdate(RequestModel):
+    parties: list[PartyCreate] = Field(min_length=1, max_length=50)
+
+
+class ClaimUpdate(RequestModel):
+    claim: Money | None = Field(description="Integer minor units and a currency; null to remove.")
+
+
+class StatementUpdate(RequestModel):
+    statement: Text = Field(min_length=1, max_length=20_000)
+
+
+class CourtDecision(BaseModel):
+    court_id: str
+    reason: dict[str, str] = Field(description="Why this court is competent, in fa, vi and en.")
 
 
 class FeeRead(BaseModel):
@@ -20,15 +51,50 @@ class FeeRead(BaseModel):
     fee_version: int
 
 
+class PaymentRead(BaseModel):
+    payment_id: str
+    amount: Money
+    receipt_number: str
+
+
 class FilingRead(BaseModel):
     id: str
-    status: Literal["submitted"]
+    status: Status
     kind: str
     subject_code: str
     jurisdiction: str
-    claim: Money | None
-    statement: str
     filer_id: str
+    proxied_by: str | None = None
+    case_number: str | None = None
+    case_court_id: str | None = None
+    event_city_id: str | None = None
+    parties: list[Party] = []
+    claim: Money | None = None
+    statement: str | None = None
+    documents: list[DocumentRef] = []
+    tracking_code: str | None = None
+    court: CourtDecision | None = None
     fee: FeeRead | None = None
-    submitted_at: str
+    payment: PaymentRead | None = None
+    branch_id: str | None = None
+    return_reasons: list[ReturnReason] = []
+    opened_at: str
+    submitted_at: str | None = None
+    forwarded_at: str | None = None
     version: int = Field(description="Number of dossier entries so far.")
+
+
+class Acceptance(RequestModel):
+    case_number: Text = Field(min_length=1, max_length=64)
+    branch_id: str = Field(min_length=1, max_length=64)
+
+
+class Return(RequestModel):
+    reasons: list[ReturnReason] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _distinct(self):
+        codes = [r.code for r in self.reasons]
+        if len(codes) != len(set(codes)):
+            raise ValueError("Each reason code once.")
+        return self

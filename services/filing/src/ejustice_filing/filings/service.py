@@ -1,20 +1,70 @@
-"""Filing decisions: each takes the stream's history and returns the events to append."""
+"""Filing decisions: each takes the stream's history and returns the events to append.
 
+A filing is the stream `filing-<id>`; its commits are its dossier log.
+"""
+
+import secrets
 import uuid
+from collections.abc import Callable
 
-from ejustice_filing.filings.models import FeeRead, FilingCreate, FilingRead
+from pymongo.errors import DuplicateKeyError
+
+from ejustice_filing.access import service as access
+from ejustice_filing.filings import jurisdiction
+from ejustice_filing.filings.models import (
+    ClaimUpdate,
+    CourtDecision,
+    FeeRead,
+    FilingCreate,
+    FilingRead,
+    PartiesUpdate,
+    PaymentRead,
+    StatementUpdate,
+)
 from ejustice_filing.subjects import service as subjects
-from ejustice_shared.auth import Principal
+from ejustice_shared.auth import Principal, Role
 from ejustice_shared.commits import Commit
-from ejustice_shared.events import Envelope, FeeAssessed, FilingFeeRecorded, FilingOpened, FilingSubmitted
+from ejustice_shared.events import (
+    Envelope,
+    EventData,
+    FilingAccepted,
+    FilingClaimSet,
+    FilingDocumentAdded,
+    FilingFeeRecorded,
+    FilingForwarded,
+    FilingOpened,
+    FilingPaid,
+    FilingPartiesSet,
+    FilingReturned,
+    FilingStatementSet,
+    FilingSubmitted,
+    Party,
+)
+from ejustice_shared.people import check_national_id
 from ejustice_shared.problems import Problem
 from ejustice_shared.runtime import ServiceRuntime
 
 SOURCE = "filing"
+CURRENCY = {"IR": "IRR", "VN": "VND"}
+EDITABLE = ("draft", "returned")
+# Kinds that are brought against someone: they need a respondent (for a declaration, its addressee).
+NEEDS_RESPONDENT = ("petition", "complaint", "declaration")
 
 
 def stream_of(filing_id: str) -> str:
     return f"filing-{filing_id}"
+
+
+def wrap(data: EventData, filing_id: str) -> Envelope:
+    return Envelope.wrap(data, source=SOURCE, subject=filing_id)
+
+
+def actor_of(principal: Principal) -> dict:
+    return {"subject": principal.subject, "roles": [str(r) for r in principal.roles],
+            "on_behalf_of": principal.on_behalf_of, "court_id": principal.court_id}
+
+
+# --- state -----------------------------------------------------------------------------------------
 
 
 def fold(history: list[Commit]) -> FilingRead | None:
@@ -22,80 +72,257 @@ def fold(history: list[Commit]) -> FilingRead | None:
     filing: FilingRead | None = None
     for commit in history:
         for envelope in commit.events:
-            match envelope.parse():
-                case FilingOpened() as opened:
-                    filing = FilingRead(
-                        id=opened.filing_id, status="submitted", kind=opened.kind,
-                        subject_code=opened.subject_code, jurisdiction=opened.jurisdiction, claim=opened.claim,
-                        statement=opened.statement, filer_id=opened.filer_id, submitted_at=envelope.time,
-                        version=commit.seq,
-                    )
-                case FilingFeeRecorded() as fee if filing:
-                    filing = filing.model_copy(update={"fee": FeeRead(
-                        assessment_id=fee.assessment_id, amount=fee.fee, fee_code=fee.fee_code,
-                        fee_version=fee.fee_version)})
-        if filing:
+            event = envelope.parse()
+            if isinstance(event, FilingOpened):
+                actor = commit.actor or {}
+                filing = FilingRead(
+                    id=event.filing_id, status="draft", kind=event.kind, subject_code=event.subject_code,
+                    jurisdiction=event.jurisdiction, filer_id=event.filer_id,
+                    proxied_by=actor.get("subject") if actor.get("on_behalf_of") else None,
+                    case_number=event.case_number, case_court_id=event.case_court_id,
+                    event_city_id=event.event_city_id, opened_at=envelope.time, version=commit.seq)
+            elif filing is not None:
+                filing = filing.model_copy(update=_changes(event, envelope, filing))
+        if filing is not None:
             filing = filing.model_copy(update={"version": commit.seq})
     return filing
 
 
-def check_submission(create: FilingCreate) -> list[dict]:
-    """Every problem a person can act on, found at once."""
+def _changes(event: EventData, envelope: Envelope, filing: FilingRead) -> dict:
+    match event:
+        case FilingPartiesSet():
+            return {"parties": event.parties}
+        case FilingClaimSet():
+            return {"claim": event.claim}
+        case FilingStatementSet():
+            return {"statement": event.statement}
+        case FilingDocumentAdded():
+            return {"documents": [*filing.documents, event.document]}
+        case FilingSubmitted():
+            return {"status": "submitted", "tracking_code": event.tracking_code, "submitted_at": envelope.time,
+                    "court": CourtDecision(court_id=event.court_id, reason=event.court_reason)}
+        case FilingFeeRecorded():
+            return {"fee": FeeRead(assessment_id=event.assessment_id, amount=event.fee, fee_code=event.fee_code,
+                                   fee_version=event.fee_version)}
+        case FilingPaid():
+            return {"payment": PaymentRead(payment_id=event.payment_id, amount=event.amount,
+                                           receipt_number=event.receipt_number)}
+        case FilingForwarded():
+            return {"status": "forwarded", "forwarded_at": envelope.time, "return_reasons": [],
+                    "court": CourtDecision(court_id=event.court_id, reason=event.court_reason)}
+        case FilingAccepted():
+            return {"status": "accepted", "case_number": event.case_number, "branch_id": event.branch_id}
+        case FilingReturned():
+            return {"status": "returned", "return_reasons": event.reasons}
+    return {}
+
+
+def is_party(filing: FilingRead, principal: Principal) -> bool:
+    if principal.has(Role.COURT):  # a court sees what was forwarded to it, from then on
+        return filing.forwarded_at is not None and filing.court.court_id == principal.court_id
+    ids = {principal.subject, principal.on_behalf_of} - {None}
+    if filing.filer_id in ids or (filing.proxied_by and filing.proxied_by in ids):
+        return True
+    if principal.national_id is None or principal.jurisdiction != filing.jurisdiction:
+        return False
+    return any(p.national_id == principal.national_id for p in filing.parties)
+
+
+async def read(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> FilingRead:
+    """The filing if the principal may see it; 404 otherwise, the same answer as for a filing that does not exist."""
+    if await access.granted(runtime, principal, filing_id):
+        filing = fold(await runtime.commits.load(stream_of(filing_id)))
+        if filing is not None and is_party(filing, principal):
+            return filing
+    raise Problem(404, "filing-not-found", detail="No filing with this id is visible to you.")
+
+
+async def mine(runtime: ServiceRuntime, *, principal: Principal) -> list[FilingRead]:
+    filings = []
+    for filing_id in await access.listed(runtime, principal):
+        filing = fold(await runtime.commits.load(stream_of(filing_id)))
+        if filing is not None and is_party(filing, principal):
+            filings.append(filing)
+    return filings
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+
+async def open_draft(runtime: ServiceRuntime, *, principal: Principal, create: FilingCreate) -> FilingRead:
     subject = subjects.find(create.subject_code)
-    if subject is None:
-        return [{"field": "subject_code", "code": "unknown-subject",
-                 "reason": f"There is no subject '{create.subject_code}'; see GET /subjects."}]
     errors = []
-    if subject.claim_required and create.claim is None:
-        errors.append({"field": "claim", "code": "claim-required",
-                       "reason": f"A claim amount is required for '{subject.names['en']}'."})
-    expected = {"IR": "IRR", "VN": "VND"}[create.jurisdiction]
-    if create.claim is not None and create.claim.currency != expected:
-        errors.append({"field": "claim.currency", "code": "currency-mismatch",
-                       "reason": f"Claims in jurisdiction {create.jurisdiction} are in {expected}."})
-    return errors
-
-
-async def submit(runtime: ServiceRuntime, *, principal: Principal, create: FilingCreate) -> FilingRead:
-    if errors := check_submission(create):
+    if subject is None:
+        errors.append({"field": "subject_code", "code": "unknown-subject",
+                       "reason": f"There is no subject '{create.subject_code}'; see GET /subjects."})
+    elif subject.kind == "brief":
+        for field in ("case_number", "case_court_id"):
+            if not getattr(create, field):
+                errors.append({"field": field, "code": "required", "reason": "A brief names the existing case."})
+    if errors:
         raise Problem(422, "validation", errors=errors)
-    subject = subjects.find(create.subject_code)
     filing_id = uuid.uuid4().hex
-    facts = dict(filing_id=filing_id, kind=subject.kind, subject_code=subject.code,
-                 jurisdiction=create.jurisdiction, claim=create.claim)
     filer = principal.on_behalf_of or principal.subject
-    proxied_by = principal.subject if principal.on_behalf_of else None
-    events = [
-        Envelope.wrap(FilingOpened(**facts, statement=create.statement, filer_id=filer), source=SOURCE,
-                      subject=filing_id),
-        Envelope.wrap(FilingSubmitted(**facts, filer_id=filer, proxied_by=proxied_by), source=SOURCE,
-                      subject=filing_id),
-    ]
-    commit = await runtime.commits.execute(stream_of(filing_id), lambda history: events, actor=actor_of(principal))
+    opened = FilingOpened(filing_id=filing_id, kind=subject.kind, subject_code=subject.code,
+                          jurisdiction=create.jurisdiction, filer_id=filer,
+                          filer_national_id=principal.national_id if not principal.on_behalf_of else None,
+                          case_number=create.case_number, case_court_id=create.case_court_id,
+                          event_city_id=create.event_city_id)
+    await access.grant(runtime, filing_id=filing_id, keys=access.keys_of(principal))
+    commit = await runtime.commits.execute(stream_of(filing_id), lambda history: [wrap(opened, filing_id)],
+                                           actor=actor_of(principal))
     return fold([commit])
 
 
-async def get(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> FilingRead:
-    filing = fold(await runtime.commits.load(stream_of(filing_id)))
-    if filing is None or filing.filer_id not in (principal.subject, principal.on_behalf_of):
-        raise Problem(404, "filing-not-found", detail="No filing with this id is visible to you.")
-    return filing
+async def change(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
+                 decide: Callable[[FilingRead], list[EventData]], cause: str | None = None) -> FilingRead:
+    """Apply a filer's change to a draft (or a filing returned for correction)."""
+    await read(runtime, principal=principal, filing_id=filing_id)
 
-
-async def record_fee(runtime: ServiceRuntime, *, cause: Envelope, fee: FeeAssessed) -> None:
-    def decide(history: list[Commit]) -> list[Envelope]:
+    def decide_on(history: list[Commit]) -> list[Envelope]:
         filing = fold(history)
-        if filing is None:
-            raise LookupError(f"fee assessed for unknown filing {fee.filing_id}")
-        if filing.fee is not None and filing.fee.assessment_id == fee.assessment_id:
-            return []
-        return [Envelope.wrap(FilingFeeRecorded(
-            filing_id=fee.filing_id, assessment_id=fee.assessment_id, fee=fee.amount, fee_code=fee.fee_code,
-            fee_version=fee.fee_version, cause_event_id=cause.id), source=SOURCE, subject=fee.filing_id)]
+        if filing.status not in EDITABLE:
+            raise Problem(409, "filing-not-editable",
+                          detail=f"The filing is {filing.status}; only drafts and returned filings can change.")
+        return [wrap(event, filing_id) for event in decide(filing)]
 
-    await runtime.commits.execute(stream_of(fee.filing_id), decide, cause=cause.id, actor={"service": cause.source})
+    await runtime.commits.execute(stream_of(filing_id), decide_on, cause=cause, actor=actor_of(principal))
+    return fold(await runtime.commits.load(stream_of(filing_id)))
 
 
-def actor_of(principal: Principal) -> dict:
-    return {"subject": principal.subject, "roles": [str(r) for r in principal.roles],
-            "on_behalf_of": principal.on_behalf_of}
+def party_errors(update: PartiesUpdate, *, jurisdiction: str, principal: Principal) -> list[dict]:
+    errors = []
+    for n, party in enumerate(update.parties):
+        if reason := check_national_id(party.national_id, jurisdiction):
+            errors.append({"field": f"parties.{n}.national_id", "code": "invalid-national-id", "reason": reason})
+    if not any(p.role == "applicant" for p in update.parties):
+        errors.append({"field": "parties", "code": "applicant-required", "reason": "Name at least one applicant."})
+    if (principal.has(Role.CITIZEN) and not principal.on_behalf_of and principal.national_id
+            and not any(p.role == "applicant" and p.national_id == principal.national_id for p in update.parties)):
+        errors.append({"field": "parties", "code": "filer-not-applicant",
+                       "reason": "You file for yourself: you must be one of the applicants."})
+    return errors
+
+
+async def set_parties(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
+                      update: PartiesUpdate) -> FilingRead:
+    filing = await read(runtime, principal=principal, filing_id=filing_id)
+    if errors := party_errors(update, jurisdiction=filing.jurisdiction, principal=principal):
+        raise Problem(422, "validation", errors=errors)
+    parties = [Party(**p.model_dump()) for p in update.parties]
+    # Grants first: a party must be able to find the filing as soon as the commit names them.
+    await access.grant(runtime, filing_id=filing_id,
+                       keys=[access.party_key(filing.jurisdiction, p.national_id) for p in parties])
+    return await change(runtime, principal=principal, filing_id=filing_id,
+                        decide=lambda f: [FilingPartiesSet(filing_id=filing_id, parties=parties)])
+
+
+async def set_claim(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
+                    update: ClaimUpdate) -> FilingRead:
+    filing = await read(runtime, principal=principal, filing_id=filing_id)
+    expected = CURRENCY[filing.jurisdiction]
+    if update.claim is not None and update.claim.currency != expected:
+        raise Problem(422, "validation", errors=[{"field": "claim.currency", "code": "currency-mismatch",
+                                                  "reason": f"Claims in {filing.jurisdiction} are in {expected}."}])
+    return await change(runtime, principal=principal, filing_id=filing_id,
+                        decide=lambda f: [FilingClaimSet(filing_id=filing_id, claim=update.claim)])
+
+
+async def set_statement(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
+                        update: StatementUpdate) -> FilingRead:
+    return await change(runtime, principal=principal, filing_id=filing_id,
+                        decide=lambda f: [FilingStatementSet(filing_id=filing_id, statement=update.statement)])
+
+
+# --- submission -------------------------------------------------------------------------------------
+
+
+def submission_errors(filing: FilingRead) -> list[dict]:
+    """Every problem with a draft that a person can act on, found at once."""
+    subject = subjects.find(filing.subject_code)
+    errors = []
+    if not filing.statement:
+        errors.append({"field": "statement", "code": "required", "reason": "Write what you ask the court and why."})
+    if not any(p.role == "applicant" for p in filing.parties):
+        errors.append({"field": "parties", "code": "applicant-required", "reason": "Name at least one applicant."})
+    if filing.kind in NEEDS_RESPONDENT and not any(p.role == "respondent" for p in filing.parties):
+        errors.append({"field": "parties", "code": "respondent-required",
+                       "reason": "Name the person the filing is against (or addressed to)."})
+    if subject.claim_required and filing.claim is None:
+        errors.append({"field": "claim", "code": "claim-required",
+                       "reason": f"A claim amount is required for '{subject.names['en']}'."})
+    present = {d.document_type for d in filing.documents}
+    for missing in [t for t in subject.documents_required if t not in present]:
+        errors.append({"field": f"documents.{missing}", "code": "document-required",
+                       "reason": f"Attach the document: {missing}."})
+    return errors
+
+
+def tracking_code() -> str:
+    """Eleven random digits and a Luhn check digit: easy to read out, a mistyped digit is caught."""
+    body = "".join(str(secrets.randbelow(10)) for _ in range(11))
+    return body + luhn_digit(body)
+
+
+def luhn_digit(body: str) -> str:
+    total = 0
+    for n, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if n % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return str((10 - total % 10) % 10)
+
+
+def valid_tracking_code(code: str) -> bool:
+    return len(code) == 12 and code.isdigit() and luhn_digit(code[:-1]) == code[-1]
+
+
+async def claim_tracking_code(runtime: ServiceRuntime, filing_id: str) -> str:
+    """A fresh tracking code, made unique by a claim insert."""
+    claims = runtime.db["claims"]
+    while True:
+        code = tracking_code()
+        try:
+            await claims.insert_one({"_id": f"tracking|{code}", "filing_id": filing_id})
+            return code
+        except DuplicateKeyError:
+            continue
+
+
+async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> FilingRead:
+    """Check everything at once, fix the competent court, and send the filing on its way.
+
+    A first submission asks payment for the fee; a filing the court returned and the filer
+    corrected goes straight back to the court, its fee being paid already.
+    """
+    filing = await read(runtime, principal=principal, filing_id=filing_id)
+    if filing.status not in EDITABLE:
+        raise Problem(409, "filing-not-editable", detail=f"The filing is {filing.status} already.")
+    errors = submission_errors(filing)
+    decision, court_errors = await jurisdiction.competent_court(runtime, filing)
+    if errors := errors + court_errors:
+        raise Problem(422, "validation", errors=errors)
+    code = filing.tracking_code or await claim_tracking_code(runtime, filing_id)
+
+    def decide(history: list[Commit]) -> list[Envelope]:
+        current = fold(history)
+        if current.version != filing.version:
+            raise Problem(409, "filing-changed", detail="The filing changed while it was being submitted; try again.")
+        if current.status == "returned":
+            return [wrap(forwarding(current, court_id=decision.court_id, court_reason=decision.reason), filing_id)]
+        return [wrap(FilingSubmitted(
+            filing_id=filing_id, kind=current.kind, subject_code=current.subject_code,
+            jurisdiction=current.jurisdiction, claim=current.claim, filer_id=current.filer_id,
+            proxied_by=current.proxied_by, court_id=decision.court_id, court_reason=decision.reason,
+            tracking_code=code), filing_id)]
+
+    if filing.status == "returned":
+        await access.grant(runtime, filing_id=filing_id, keys=[access.court_key(decision.court_id)])
+    await runtime.commits.execute(stream_of(filing_id), decide, actor=actor_of(principal))
+    return fold(await runtime.commits.load(stream_of(filing_id)))
+
+
+def forwarding(filing: FilingRead, *, court_id: str, court_reason: dict[str, str]) -> FilingForwarded:
+    return FilingForwarded(
+        filing_id=filing.id, tracking_code=filing.tracking_code, court_id=court_id, court_reason=court_reason,
+        kind=filing.kind, subject_code=filing.subject_code, jurisdiction=filing.jurisdiction,
+        parties=filing.parties, claim=filing.claim, statement=filing.statement or "", documents=filing.documents)

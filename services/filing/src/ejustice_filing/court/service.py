@@ -1,0 +1,64 @@
+"""The court's side: its own filings only, accepted as cases or returned for correction."""
+
+import json
+from functools import cache
+from pathlib import Path
+
+from ejustice_filing.court.models import ReturnReasonRead
+from ejustice_filing.filings import jurisdiction
+from ejustice_filing.filings import service as filings
+from ejustice_filing.filings.models import Acceptance, FilingRead, Return
+from ejustice_shared.auth import Principal
+from ejustice_shared.commits import Commit
+from ejustice_shared.events import Envelope, FilingAccepted, FilingReturned
+from ejustice_shared.problems import Problem
+from ejustice_shared.runtime import ServiceRuntime
+
+
+@cache
+def return_reasons() -> dict[str, ReturnReasonRead]:
+    raw = json.loads((Path(__file__).parent / "reasons.json").read_text("utf-8"))
+    return {item["code"]: ReturnReasonRead.model_validate(item) for item in raw}
+
+
+async def inbox(runtime: ServiceRuntime, *, principal: Principal, status: str | None) -> list[FilingRead]:
+    own = await filings.mine(runtime, principal=principal)
+    return [f for f in own if status is None or f.status == status]
+
+
+async def answer(runtime: ServiceRuntime, *, principal: Principal, filing_id: str, make) -> FilingRead:
+    await filings.read(runtime, principal=principal, filing_id=filing_id)
+
+    def decide(history: list[Commit]) -> list[Envelope]:
+        current = filings.fold(history)
+        if current.status != "forwarded":
+            raise Problem(409, "already-answered", detail=f"The filing is {current.status}; it was answered before.")
+        return [filings.wrap(make(current), filing_id)]
+
+    await runtime.commits.execute(filings.stream_of(filing_id), decide, actor=filings.actor_of(principal))
+    return filings.fold(await runtime.commits.load(filings.stream_of(filing_id)))
+
+
+async def accept(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
+                 acceptance: Acceptance) -> FilingRead:
+    if acceptance.branch_id not in await jurisdiction.court_branches(runtime, principal.court_id):
+        raise Problem(422, "validation", errors=[{"field": "branch_id", "code": "unknown-branch",
+                                                  "reason": f"No branch {acceptance.branch_id} in your court."}])
+    return await answer(runtime, principal=principal, filing_id=filing_id, make=lambda f: FilingAccepted(
+        filing_id=f.id, tracking_code=f.tracking_code, court_id=principal.court_id,
+        case_number=acceptance.case_number, branch_id=acceptance.branch_id, jurisdiction=f.jurisdiction,
+        parties=f.parties, accepted_by=principal.subject))
+
+
+async def return_for_correction(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
+                                returned: Return) -> FilingRead:
+    unknown = [n for n, r in enumerate(returned.reasons) if r.code not in return_reasons()]
+    if unknown:
+        raise Problem(422, "validation", errors=[
+            {"field": f"reasons.{n}.code", "code": "unknown-reason",
+             "reason": "One of: " + ", ".join(return_reasons())} for n in unknown])
+    return await answer(runtime, principal=principal, filing_id=filing_id, make=lambda f: FilingReturned(
+        filing_id=f.id, tracking_code=f.tracking_code, court_id=principal.court_id, reasons=returned.reasons,
+        jurisdiction=f.jurisdiction, parties=f.parties, filer_id=f.filer_id, returned_by=principal.subject))
+
+
