@@ -4,6 +4,7 @@ from pydantic import Field
 
 from ejustice_shared.auth import Role
 from ejustice_shared.models import RequestModel, ResponseModel
+from ejustice_shared.people import NationalId, Text
 
 
 class DevelopmentTokenCreate(RequestModel):
@@ -21,3 +22,34 @@ class TokenRead(ResponseModel):
     access_token: str
     token_type: str = "Bearer"
     expires_in: int
+
+
+class RegistrationCreate(RequestModel):
+    """Registration for e-service: who you are and the mobile the one-time code goes to."""
+
+    jurisdiction: Literal["IR", "VN"]
+    national_id: NationalId
+    mobile: Text = Field(min_length=4, max_length=32)
+    language: Literal["fa", "vi", "en"] | None = Field(None, description="Of the text message; by default the "
+                                                                            "jurisdiction's language.")
+
+
+class RegistrationRead(ResponseModel):
+    registration_id: str
+    mobile: str = Field(description="Where the code went, masked.")
+    expires_at: str
+    attempts_left: int
+
+
+class VerificationCreate(RequestModel):
+    code: Text = Field(min_length=1, max_length=12, description="The 6 digits received; Persian digits welcome.")
+
+
+class SessionRead(TokenRead):
+    account_id: str
+    new_account: bool
+
+
+class CourtTokenCreate(RequestModel):
+    client_id: str = Field(min_length=1, max_length=100)
+    client_secret: str = Field(min_length=1, max_length=200)
