@@ -3,6 +3,7 @@
 import httpx
 import pytest
 
+from tests.support.journey import citizen as journey_citizen
 from tests.support.stores import commits
 
 PROBLEM = "application/problem+json"
@@ -10,7 +11,7 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 def citizen(platform):
-    return platform.token("citizen-bad-input", "citizen")
+    return journey_citizen(platform, 400)[0]
 
 
 def post_raw(platform, headers, content: bytes, **extra_headers):
@@ -25,20 +26,15 @@ def fields(answer) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("body", "status", "expected"),
     [
-        (b'{"subject_code": "cheque-claim", "statement": ', 400, {"body": "json_invalid"}),
-        (b'{"subject_code": "cheque-claim", "statement": "x", "judge": "mine"}', 422, {"judge": "extra_forbidden"}),
-        (b'{"subject_code": "cheque-claim", "statement": "x", "claim": {"amount": "lots", "currency": "IRR"}}', 422,
-         {"claim.amount": "int_parsing"}),
-        (b'{"subject_code": "cheque-claim", "statement": "x", "claim": {"amount": 10, "currency": "USD"}}', 422,
-         {"claim.currency": "literal_error"}),
-        (b'{"subject_code": 12, "statement": ["x"]}', 422, {"subject_code": "string_type", "statement": "string_type"}),
-        (b'{"subject_code": "no-such-subject", "statement": "x"}', 422, {"subject_code": "unknown-subject"}),
-        (b'{"subject_code": "mahr-claim", "statement": "x"}', 422, {"claim": "claim-required"}),
-        (b'{"subject_code": "damages", "jurisdiction": "VN", "statement": "x",'
-         b' "claim": {"amount": 5, "currency": "IRR"}}', 422, {"claim.currency": "currency-mismatch"}),
+        (b'{"subject_code": "cheque-claim", "jurisdiction": ', 400, {"body": "json_invalid"}),
+        (b'{"subject_code": "cheque-claim", "judge": "mine"}', 422, {"judge": "extra_forbidden"}),
+        (b'{"subject_code": 12, "jurisdiction": ["IR"]}', 422,
+         {"subject_code": "string_type", "jurisdiction": "literal_error"}),
+        (b'{"subject_code": "no-such-subject"}', 422, {"subject_code": "unknown-subject"}),
+        (b'{"subject_code": "case-brief"}', 422, {"case_number": "required", "case_court_id": "required"}),
     ],
 )
-async def test_bad_filing_is_refused_and_nothing_is_stored(platform, citizen, body, status, expected):
+async def test_bad_draft_is_refused_and_nothing_is_stored(platform, citizen, body, status, expected):
     before = len(await commits(platform.database("filing")))
     answer = post_raw(platform, citizen, body)
     assert answer.status_code == status, answer.text
@@ -48,14 +44,14 @@ async def test_bad_filing_is_refused_and_nothing_is_stored(platform, citizen, bo
 
 
 def test_reasons_are_in_the_readers_language(platform, citizen):
-    answer = post_raw(platform, citizen, b'{"statement": "x"}', **{"accept-language": "fa-IR,fa;q=0.9"})
+    answer = post_raw(platform, citizen, b'{"jurisdiction": "IR"}', **{"accept-language": "fa-IR,fa;q=0.9"})
     assert answer.json()["errors"][0] == {"field": "subject_code", "reason": "این فیلد الزامی است.", "code": "missing"}
-    answer = post_raw(platform, citizen, b'{"statement": "x"}', **{"accept-language": "vi"})
+    answer = post_raw(platform, citizen, b'{"jurisdiction": "IR"}', **{"accept-language": "vi"})
     assert answer.json()["errors"][0]["reason"] == "Trường này là bắt buộc."
 
 
 def test_no_token_or_a_forged_token_is_refused(platform):
-    body = b'{"subject_code": "declaration", "statement": "x"}'
+    body = b'{"subject_code": "declaration"}'
     answer = post_raw(platform, {}, body)
     assert answer.status_code == 401 and answer.headers["content-type"] == PROBLEM
     answer = post_raw(platform, {"authorization": "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."}, body)
@@ -64,10 +60,10 @@ def test_no_token_or_a_forged_token_is_refused(platform):
 
 def test_a_court_may_not_file(platform):
     court = platform.token("court-user", "court", court_id="IR-THR-CIVIL-1")
-    answer = post_raw(platform, court, b'{"subject_code": "declaration", "statement": "x"}')
+    answer = post_raw(platform, court, b'{"subject_code": "declaration"}')
     assert answer.status_code == 403 and answer.headers["content-type"] == PROBLEM
 
 
 def test_oversized_body_is_refused_at_the_gateway(platform, citizen):
-    answer = post_raw(platform, citizen, b'{"statement": "' + b"x" * (26 * 1024 * 1024) + b'"}')
+    answer = post_raw(platform, citizen, b'{"subject_code": "' + b"x" * (26 * 1024 * 1024) + b'"}')
     assert answer.status_code == 413 and answer.headers["content-type"] == PROBLEM

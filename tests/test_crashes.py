@@ -5,7 +5,7 @@ import httpx
 
 from tests.support.platform import wait_until
 from tests.support.stores import AMQP_URL, commits, events_of
-from tests.test_flow import fee_of, submit
+from tests.test_flow import fee_of, submitted_cheque_claim
 
 
 async def spy_on(platform, routing_key: str):
@@ -47,8 +47,7 @@ async def test_relay_killed_after_confirm_before_marking_publishes_twice_effect_
     platform.start("registry", "notification", "payment", "gateway")  # the gateway waits for filing too
     connection, spy = await spy_on(platform, "filing.submitted")
     try:
-        citizen = platform.token("citizen-relay-crash", "citizen")
-        filing = submit(platform, citizen)
+        citizen, filing = submitted_cheque_claim(platform, 500)
         assert filing_service.wait_exit() == 70  # died between the broker's confirm and the mark
 
         filing_service.start()
@@ -77,8 +76,7 @@ async def test_consumer_killed_after_its_effect_before_the_ack_is_redelivered_ef
     payment.start(EJUSTICE_CRASH_AT="consumer.after_effect")
     platform.start("registry", "notification", "filing", "gateway")
 
-    citizen = platform.token("citizen-consumer-crash", "citizen")
-    filing = submit(platform, citizen)
+    citizen, filing = submitted_cheque_claim(platform, 600)
     assert payment.wait_exit() == 70  # the assessment is stored, the delivery is not acked
     stored = events_of(await commits(platform.database("payment"), "assessment-"), "fee.assessed")
     assert len(stored) == 1
