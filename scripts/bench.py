@@ -3,8 +3,10 @@
     make bench            (or: .venv/bin/python scripts/bench.py --requests 400 --concurrency 16)
 
 (a) bare: a minimal FastAPI endpoint doing one insert and one confirmed publish;
-(b) real: POST /api/filings through the gateway, until the filing is committed and its
-    filing.submitted consumed by payment (the assessment's commit time ends the clock).
+(b) real: POST /api/filings/{id}/submit through the gateway (drafts prepared beforehand, untimed),
+    until the filing is committed and its filing.submitted consumed by payment (the assessment's
+    commit time ends the clock). A submission also asks the registry for the competent court and
+    claims a tracking code.
 Prints requests/s, p50 and p99 of each, and the ratios real/bare. Loopback only; stops by itself.
 """
 
@@ -25,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ejustice_shared.commits import commit_id  # noqa: E402
+from tests.support.journey import cheque_claim_draft, citizen  # noqa: E402
+from tests.support.people import iranian_national_code  # noqa: E402
 from tests.support.platform import Platform, ensure_infrastructure, free_port, wait_until  # noqa: E402
 from tests.support.stores import AMQP_URL, MONGODB_URL, mongo  # noqa: E402
 
@@ -72,17 +76,17 @@ def baseline_app():
     return app
 
 
-async def load(url: str, headers: dict, *, requests: int, concurrency: int) -> tuple[float, list]:
-    """POST `requests` filings with `concurrency` in flight; returns the wall time and (id, start, latency)."""
+async def load(urls: list[str], headers: dict, *, concurrency: int) -> tuple[float, list]:
+    """POST to every url with `concurrency` in flight; returns the wall time and (id, start, latency)."""
     results: list[tuple[str, float, float]] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for n in range(requests):
-        queue.put_nowait(n)
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for url in urls:
+        queue.put_nowait(url)
 
     async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency)) as client:
         async def worker():
             while not queue.empty():
-                queue.get_nowait()
+                url = queue.get_nowait()
                 started = time.time()
                 answer = await client.post(url, json=BODY, headers=headers)
                 answer.raise_for_status()
@@ -113,8 +117,8 @@ async def run_baseline(args) -> dict:
     try:
         wait_until(lambda: httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200, what="baseline up")
         url = f"http://127.0.0.1:{port}/filings"
-        await load(url, {}, requests=args.warmup, concurrency=args.concurrency)
-        seconds, results = await load(url, {}, requests=args.requests, concurrency=args.concurrency)
+        await load([url] * args.warmup, {}, concurrency=args.concurrency)
+        seconds, results = await load([url] * args.requests, {}, concurrency=args.concurrency)
         return report("(a) bare: insert + confirmed publish", len(results), seconds, [r[2] for r in results])
     finally:
         server.terminate()
@@ -124,11 +128,14 @@ async def run_baseline(args) -> dict:
 async def run_real(args) -> tuple[dict, dict]:
     platform = Platform(settings={}).start()
     try:
-        headers = platform.token("citizen-bench", "citizen")
-        url = platform.gateway + "/api/filings"
-        await load(url, headers, requests=args.warmup, concurrency=args.concurrency)
-        seconds, results = await load(url, headers, requests=args.requests, concurrency=args.concurrency)
-        committed = report("(b) real: gateway → filing committed (2xx)", len(results), seconds,
+        headers, national_id = citizen(platform, 1)
+        with httpx.Client(base_url=platform.gateway, timeout=60) as client:
+            drafts = [cheque_claim_draft(client, headers, applicant=national_id, respondent=iranian_national_code(2))
+                      for _ in range(args.warmup + args.requests)]
+        urls = [f"{platform.gateway}/api/filings/{d['id']}/submit" for d in drafts]
+        await load(urls[:args.warmup], headers, concurrency=args.concurrency)
+        seconds, results = await load(urls[args.warmup:], headers, concurrency=args.concurrency)
+        committed = report("(b) real: submit via gateway → committed (2xx)", len(results), seconds,
                            [r[2] for r in results])
         wanted = {r[0] for r in results}
         began = min(r[1] for r in results)

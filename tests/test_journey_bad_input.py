@@ -129,7 +129,8 @@ def test_a_submitted_filing_cannot_change(platform, client):
 
 
 def test_forged_or_stale_payment_callbacks_are_refused(client):
-    body = b'{"payment_id": "nope", "provider_reference": "r1", "status": "paid", "amount": {"amount": 1, "currency": "IRR"}}'
+    body = (b'{"payment_id": "nope", "provider_reference": "r1", "status": "paid",'
+            b' "amount": {"amount": 1, "currency": "IRR"}}')
     now = str(int(time.time()))
     forged = hmac.new(b"not-the-secret", f"{now}.".encode() + body, hashlib.sha256).hexdigest()
     answer = client.post("/api/payments/callback", content=body, headers={
