@@ -136,6 +136,11 @@ class Platform:
     def stop(self) -> None:
         for service in self.services.values():
             service.stop()
+        if any(service.process for service in self.services.values()):
+            from ejustice_registry.courts import service as courts
+            from tests.support.stores import delete_bus_namespace
+
+            delete_bus_namespace(self.namespace, [*SERVICES, *(f"court.{court}" for court in courts.courts())])
 
     def token(self, subject: str, *roles: str, **claims: str) -> dict[str, str]:
         """Authorization headers for a principal, issued by the gateway's development endpoint."""

@@ -1,6 +1,8 @@
 """Direct looks at what services stored and what the broker holds, for assertions."""
 
+import asyncio
 import os
+import threading
 
 import aio_pika
 from pymongo import AsyncMongoClient
@@ -42,3 +44,22 @@ async def drain(queue_name: str, *, expected: int = 0, wait: float = 0.0) -> lis
         return taken
     finally:
         await connection.close()
+
+
+def delete_bus_namespace(namespace: str, consumers: list[str]) -> None:
+    """Remove a test run's queues and exchanges, so runs do not pile up quorum queues on the shared broker."""
+
+    async def delete() -> None:
+        connection = await aio_pika.connect(AMQP_URL)
+        async with connection:
+            channel = await connection.channel()
+            for consumer in consumers:  # deleting a queue that is not there is no error in RabbitMQ
+                await channel.queue_delete(f"{namespace}.{consumer}")
+                await channel.queue_delete(f"{namespace}.{consumer}.dead")
+            for exchange in ("events", "dead"):
+                await channel.exchange_delete(f"{namespace}.{exchange}")
+
+    # Run on a thread of its own: the caller may be inside a running event loop.
+    worker = threading.Thread(target=asyncio.run, args=(delete(),))
+    worker.start()
+    worker.join(timeout=60)

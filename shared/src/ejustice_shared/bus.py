@@ -126,16 +126,45 @@ class EventBus:
         self._handlers[event.type] = (event, handler)
         self._bindings.add(routing_key or event.type)
 
-    def _queue_arguments(self) -> dict[str, Any]:
+    def queue_arguments(self, consumer: str) -> dict[str, Any]:
+        """The policy of every consuming queue: quorum, delivery limit, bounded length, dead letters kept."""
         return {
             "x-queue-type": "quorum",
             "x-delivery-limit": self.settings.delivery_limit,
             "x-max-length": self.settings.queue_max_length,
             "x-overflow": "reject-publish",
             "x-dead-letter-exchange": self.topology.dead_exchange,
-            "x-dead-letter-routing-key": self.topology.queue(self.service),
+            "x-dead-letter-routing-key": self.topology.queue(consumer),
             "x-dead-letter-strategy": "at-least-once",
         }
+
+    async def declare_queue(self, channel: aio_pika.abc.AbstractChannel, consumer: str,
+                            routing_keys: list[str]) -> aio_pika.abc.AbstractQueue:
+        """Declare a consumer's queue (and its dead-letter queue) with the platform's policy, bound to the keys.
+
+        Used for this service's own queue and for queues kept for others, such as each court's.
+        """
+        exchange = await channel.declare_exchange(self.topology.exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        dead_exchange = await channel.declare_exchange(self.topology.dead_exchange, aio_pika.ExchangeType.DIRECT,
+                                                       durable=True)
+        name = self.topology.queue(consumer)
+        dead = await channel.declare_queue(self.topology.dead_queue(consumer), durable=True,
+                                           arguments={"x-queue-type": "quorum"})
+        await dead.bind(dead_exchange, routing_key=name)
+        queue = await channel.declare_queue(name, durable=True, arguments=self.queue_arguments(consumer))
+        for routing_key in routing_keys:
+            await queue.bind(exchange, routing_key=routing_key)
+        return queue
+
+    async def declare_queues(self, queues: dict[str, list[str]]) -> None:
+        """Declare queues for other consumers ({consumer: routing keys}) on a channel of their own."""
+        assert self._connection is not None, "connect() first"
+        channel = await self._connection.channel()
+        try:
+            for consumer, routing_keys in queues.items():
+                await self.declare_queue(channel, consumer, routing_keys)
+        finally:
+            await channel.close()
 
     async def start_consuming(self) -> None:
         """Declare this service's queue and its dead-letter queue, bind the subscriptions, consume."""
@@ -144,19 +173,10 @@ class EventBus:
         assert self._connection is not None, "connect() first"
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=self.settings.prefetch)
-        exchange = await channel.declare_exchange(self.topology.exchange, aio_pika.ExchangeType.TOPIC, durable=True)
-        dead_exchange = await channel.declare_exchange(self.topology.dead_exchange, aio_pika.ExchangeType.DIRECT,
-                                                       durable=True)
-        name = self.topology.queue(self.service)
-        dead = await channel.declare_queue(self.topology.dead_queue(self.service), durable=True,
-                                           arguments={"x-queue-type": "quorum"})
-        await dead.bind(dead_exchange, routing_key=name)
-        queue = await channel.declare_queue(name, durable=True, arguments=self._queue_arguments())
-        for routing_key in sorted(self._bindings):
-            await queue.bind(exchange, routing_key=routing_key)
+        queue = await self.declare_queue(channel, self.service, sorted(self._bindings))
         tag = await queue.consume(self._on_message, consumer_tag=f"ejustice-{self.service}-{id(self):x}")
         self._consumers.append((channel, queue, tag))
-        log.info("consuming", queue=name, events=sorted(self._handlers))
+        log.info("consuming", queue=queue.name, events=sorted(self._handlers))
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         try:

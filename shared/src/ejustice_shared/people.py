@@ -34,7 +34,7 @@ def valid_iranian_national_code(code: str) -> bool:
 
 
 def valid_vietnamese_citizen_id(code: str) -> bool:
-    """Vietnam's 12-digit citizen identity number (CCCD): province (3), sex and century (1), birth year (2), serial (6)."""
+    """Vietnam's 12-digit citizen ID (CCCD): province (3), sex and century (1), birth year (2), serial (6)."""
     return len(code) == 12 and code.isdigit() and code[3] in "0123456789"
 
 

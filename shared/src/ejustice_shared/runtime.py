@@ -52,6 +52,7 @@ class ServiceRuntime:
         self._routers: list[APIRouter] = []
         self._startup: list[StartupHook] = []
         self._shutdown: list[StartupHook] = []
+        self._bus_ready: list[StartupHook] = []
         self._readiness_checks: dict[str, Callable[[], Awaitable[str | None]]] = {}
 
     # --- composition -----------------------------------------------------------------------------
@@ -68,6 +69,10 @@ class ServiceRuntime:
     def on_startup(self, hook: StartupHook) -> None:
         """Run after the database is connected and before events flow (indexes, seed data)."""
         self._startup.append(hook)
+
+    def on_bus_ready(self, hook: StartupHook) -> None:
+        """Run once the broker is connected, before this service consumes (declaring queues for others)."""
+        self._bus_ready.append(hook)
 
     def on_shutdown(self, hook: StartupHook) -> None:
         self._shutdown.append(hook)
@@ -93,6 +98,8 @@ class ServiceRuntime:
         for hook in self._startup:
             await hook(self)
         await _patiently("broker", self.bus.connect)
+        for hook in self._bus_ready:
+            await hook(self)
         await self.bus.start_consuming()
         self.relay.start()
         log.info("service started", port=self.settings.port)

@@ -80,7 +80,7 @@ class FilingOpened(EventData):
     filer_national_id: str | None = None
     case_number: str | None = Field(None, description="For a brief: the existing case it belongs to.")
     case_court_id: str | None = Field(None, description="For a brief: the court of that case.")
-    event_city_id: str | None = Field(None, description="Where the facts happened (the bank of a cheque), if it matters.")
+    event_city_id: str | None = Field(None, description="Where the facts happened (a cheque's bank), if it matters.")
 
 
 class FilingPartiesSet(EventData):
