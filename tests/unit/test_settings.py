@@ -15,6 +15,9 @@ def test_production_with_real_keys_is_accepted(monkeypatch):
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.setenv("JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\nreal\n-----END PUBLIC KEY-----\n")
     monkeypatch.setenv("JWT_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----\nreal\n-----END PRIVATE KEY-----\n")
+    with pytest.raises(ValidationError, match="GATEWAY_COURT_CLIENTS_FILE is a development placeholder"):
+        GatewaySettings()
+    monkeypatch.setenv("GATEWAY_COURT_CLIENTS_FILE", "/etc/ejustice/court-clients.json")
     assert GatewaySettings().environment == "production"
 
 

@@ -74,8 +74,17 @@ async def assess(runtime: ServiceRuntime, *, cause: Envelope, filing: FilingSubm
     await runtime.commits.execute(stream_of(filing.filing_id), decide, cause=cause.id, actor={"service": cause.source})
 
 
+def pays(principal: Principal, payer_id: str) -> bool:
+    """The payer acts, or a clerk acts on the payer's behalf."""
+    return payer_id in (principal.subject, principal.on_behalf_of)
+
+
+async def find_assessment(runtime: ServiceRuntime, filing_id: str) -> AssessmentRead | None:
+    return fold(await runtime.commits.load(stream_of(filing_id)))
+
+
 async def get_assessment(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> AssessmentRead:
-    assessment = fold(await runtime.commits.load(stream_of(filing_id)))
-    if assessment is None or assessment.payer_id not in (principal.subject, principal.on_behalf_of):
+    assessment = await find_assessment(runtime, filing_id)
+    if assessment is None or not pays(principal, assessment.payer_id):
         raise Problem(404, "assessment-not-found", detail="No fee assessment for this filing is visible to you.")
     return assessment

@@ -1,0 +1,292 @@
+"""Payment requests, from the payer's POST to the provider's signed callback.
+
+Streams (all appends, read by `_id` point look-ups):
+- `payment-<payment id>`: the request (`payment.requested`, with the fee code and version it
+  pays), then its outcome (`payment.completed`, published, or `payment.failed`);
+- `filing-payments-<filing id>`: the filing's payment index (`payment.opened`), where the rule
+  "no new request while one is pending or paid" is decided, so racing requests cannot both open.
+Claims (unique inserts): `idempotency_keys` {_id: hash of payer and key, body hash, payment id},
+and the receipt numbers (receipts.service).
+"""
+
+import hashlib
+import hmac
+import uuid
+from datetime import UTC, datetime
+
+from pymongo.errors import DuplicateKeyError
+
+from ejustice_payment.fees import service as fees
+from ejustice_payment.fees.models import AssessmentRead
+from ejustice_payment.payments.models import (
+    CallbackAnswer,
+    PaymentCreate,
+    PaymentCreated,
+    PaymentFailed,
+    PaymentOpened,
+    PaymentRead,
+    PaymentRequested,
+)
+from ejustice_payment.providers.models import CallbackData, PaymentOrder
+from ejustice_payment.providers.service import PaymentProvider, provider_of
+from ejustice_payment.receipts import service as receipts
+from ejustice_payment.receipts.models import ReceiptRead, ReceiptVerification
+from ejustice_shared.auth import Principal
+from ejustice_shared.commits import Commit, canonical_json
+from ejustice_shared.events import Envelope, EventData, PaymentCompleted
+from ejustice_shared.faults import crash_point
+from ejustice_shared.people import only_digits
+from ejustice_shared.problems import Problem
+from ejustice_shared.runtime import ServiceRuntime
+
+SOURCE = "payment"
+IDEMPOTENCY_KEYS = "idempotency_keys"
+# Who finishes a request that a crash interrupted between its index entry and its own first commit.
+RECOVERY_ACTOR = {"service": SOURCE, "recovered": "an interrupted payment request"}
+
+
+def stream_of(payment_id: str) -> str:
+    return f"payment-{payment_id}"
+
+
+def index_of(filing_id: str) -> str:
+    return f"filing-payments-{filing_id}"
+
+
+def wrap(data: EventData, filing_id: str) -> Envelope:
+    return Envelope.wrap(data, source=SOURCE, subject=filing_id)
+
+
+def actor_of(principal: Principal) -> dict:
+    return {"subject": principal.subject, "roles": [str(r) for r in principal.roles],
+            "on_behalf_of": principal.on_behalf_of}
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+# --- state -----------------------------------------------------------------------------------------
+
+
+def fold(history: list[Commit]) -> PaymentRead | None:
+    payment: PaymentRead | None = None
+    for commit in history:
+        for envelope in commit.events:
+            match envelope.parse():
+                case PaymentRequested() as requested:
+                    payment = PaymentRead(**requested.model_dump(), status="pending", requested_at=envelope.time)
+                case PaymentFailed() as failed:
+                    payment = payment.model_copy(update={"status": "failed", "failed_at": failed.failed_at,
+                                                         "pay_url": None})
+                case PaymentCompleted() as completed:
+                    receipt = ReceiptRead(receipt_number=completed.receipt_number, paid_at=completed.paid_at,
+                                          verification_code=completed.verification_code,
+                                          provider_reference=completed.provider_reference)
+                    payment = payment.model_copy(update={"status": "paid", "receipt": receipt, "pay_url": None})
+    return payment
+
+
+def requested_in(history: list[Commit]) -> PaymentRequested | None:
+    first = history[0].events[0] if history else None
+    return first.parse() if first is not None else None
+
+
+def opened_in(history: list[Commit]) -> list[str]:
+    return [e.data["payment_id"] for c in history for e in c.events if e.type == PaymentOpened.type]
+
+
+async def find(runtime: ServiceRuntime, payment_id: str) -> PaymentRead | None:
+    return fold(await runtime.commits.load(stream_of(payment_id)))
+
+
+async def get_payment(runtime: ServiceRuntime, *, principal: Principal, payment_id: str) -> PaymentRead:
+    payment = await find(runtime, payment_id)
+    if payment is None or not fees.pays(principal, payment.payer_id):
+        raise Problem(404, "payment-not-found", detail="No such payment is visible to you.")
+    return payment
+
+
+# --- requesting a payment ---------------------------------------------------------------------------
+
+
+async def request_payment(runtime: ServiceRuntime, *, principal: Principal, idempotency_key: str,
+                          create: PaymentCreate) -> tuple[PaymentCreated, bool]:
+    """Open a payment request for a filing's assessed fee; True when this call made it, False on a replay.
+
+    The key is claimed, with the payment id it stands for, before the payment is written, so a
+    retry after a crash finishes that same payment instead of opening another.
+    """
+    payer = principal.on_behalf_of or principal.subject
+    claim_id = hashlib.sha256(canonical_json(["payment", payer, idempotency_key])).hexdigest()
+    body_hash = hashlib.sha256(canonical_json(create.model_dump(mode="json"))).hexdigest()
+    keys = runtime.db[IDEMPOTENCY_KEYS]
+    if claim := await keys.find_one({"_id": claim_id}):
+        refuse_another_body(claim, body_hash)
+    assessment = await payable_assessment(runtime, principal=principal, filing_id=create.filing_id)
+    made_here = False
+    if claim is None:
+        fresh = {"_id": claim_id, "payer_id": payer, "key": idempotency_key, "body_hash": body_hash,
+                 "payment_id": uuid.uuid4().hex, "filing_id": create.filing_id, "claimed_at": now()}
+        try:
+            await keys.insert_one(fresh)
+            claim, made_here = fresh, True
+        except DuplicateKeyError:  # the same key raced in from another request: answer what it stands for
+            claim = await keys.find_one({"_id": claim_id})
+            refuse_another_body(claim, body_hash)
+    requested = await open_request(runtime, payment_id=claim["payment_id"], assessment=assessment,
+                                   actor=actor_of(principal))
+    return PaymentCreated(**requested.model_dump(include=set(PaymentCreated.model_fields))), made_here
+
+
+def refuse_another_body(claim: dict, body_hash: str) -> None:
+    if claim["body_hash"] != body_hash:
+        raise Problem(422, "idempotency-key-reused", detail="This Idempotency-Key was used with another request.",
+                      errors=[{"field": "header.idempotency-key", "code": "idempotency-key-reused",
+                               "reason": "Use a new key for a new request; resend the same body to repeat one."}])
+
+
+async def payable_assessment(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> AssessmentRead:
+    assessment = await fees.find_assessment(runtime, filing_id)
+    if assessment is None:
+        raise Problem(409, "fee-not-assessed", detail="The fee is not assessed yet; try again shortly.",
+                      headers={"Retry-After": "2"})
+    if not fees.pays(principal, assessment.payer_id):
+        raise Problem(404, "assessment-not-found", detail="No fee assessment for this filing is visible to you.")
+    if assessment.amount.amount == 0:
+        raise Problem(409, "no-fee-due", detail="No fee is due for this filing.")
+    return assessment
+
+
+async def refuse_if_open_or_paid(runtime: ServiceRuntime, assessment: AssessmentRead, index: list[Commit]) -> None:
+    """409 when the filing is paid or a request for it is pending: paying twice must take a deliberate step."""
+    for payment_id in opened_in(index):
+        payment = await find(runtime, payment_id)
+        if payment is None:  # its request was interrupted after the index entry: finish it, it is pending
+            await ensure_requested(runtime, payment_id=payment_id, assessment=assessment, actor=RECOVERY_ACTOR)
+            payment = await find(runtime, payment_id)
+        if payment.status == "paid":
+            raise Problem(409, "already-paid", detail="The fee for this filing is paid.", payment_id=payment_id)
+        if payment.status == "pending":
+            raise Problem(409, "payment-pending", detail="A payment for this filing is under way; finish it, "
+                          "or wait for it to fail before starting another.", payment_id=payment_id,
+                          pay_url=payment.pay_url)
+
+
+async def open_request(runtime: ServiceRuntime, *, payment_id: str, assessment: AssessmentRead,
+                       actor: dict) -> PaymentRequested:
+    """Enter the payment in the filing's index (if no other is open or paid), then commit its request."""
+
+    async def decide(index: list[Commit]) -> list[Envelope]:
+        await refuse_if_open_or_paid(runtime, assessment, index)
+        return [wrap(PaymentOpened(filing_id=assessment.filing_id, payment_id=payment_id), assessment.filing_id)]
+
+    await runtime.commits.execute(index_of(assessment.filing_id), decide, cause=f"open-{payment_id}", actor=actor)
+    crash_point("payment.after_index_entry")
+    return await ensure_requested(runtime, payment_id=payment_id, assessment=assessment, actor=actor)
+
+
+async def ensure_requested(runtime: ServiceRuntime, *, payment_id: str, assessment: AssessmentRead,
+                           actor: dict) -> PaymentRequested:
+    """The payment's first commit, made once whoever gets here first (the request, its retry, a recovery)."""
+    stream = stream_of(payment_id)
+    if requested := requested_in(await runtime.commits.load(stream)):
+        return requested
+    provider = provider_of(runtime)
+    pay_url = await provider.start(PaymentOrder(payment_id=payment_id, filing_id=assessment.filing_id,
+                                                amount=assessment.amount))
+    requested = PaymentRequested(payment_id=payment_id, filing_id=assessment.filing_id,
+                                 payer_id=assessment.payer_id, assessment_id=assessment.assessment_id,
+                                 amount=assessment.amount, fee_code=assessment.fee_code,
+                                 fee_version=assessment.fee_version, provider=provider.name, pay_url=pay_url)
+    await runtime.commits.execute(stream, lambda history: [] if history else [wrap(requested, assessment.filing_id)],
+                                  cause=f"request-{payment_id}", actor=actor)
+    return requested_in(await runtime.commits.load(stream))
+
+
+# --- the provider's callback ------------------------------------------------------------------------
+
+
+async def record_callback(runtime: ServiceRuntime, *, provider: PaymentProvider,
+                          callback: CallbackData) -> CallbackAnswer:
+    """Apply a verified callback once: a replay or a duplicate changes nothing and says so."""
+    payment = await find(runtime, callback.payment_id)
+    if payment is None or payment.provider != provider.name:
+        raise Problem(404, "payment-not-found", detail="The callback names no payment of this provider.")
+    errors = [{"field": f"amount.{part}", "code": "amount-mismatch",
+               "reason": f"The payment is for {payment.amount.amount} {payment.amount.currency}."}
+              for part in ("amount", "currency") if getattr(callback.amount, part) != getattr(payment.amount, part)]
+    if errors:
+        raise Problem(422, "callback-amount-mismatch", detail="The callback's amount is not the payment's.",
+                      errors=errors)
+    settle = complete if callback.status == "paid" else fail
+    changed = await settle(runtime, provider=provider, callback=callback)
+    return CallbackAnswer(status="processed" if changed else "already-processed")
+
+
+async def complete(runtime: ServiceRuntime, *, provider: PaymentProvider, callback: CallbackData) -> bool:
+    """Commit the completion with a fresh receipt, once per payment; True when this call committed it.
+
+    A failed payment that the provider later reports paid is completed too: the money was taken.
+    """
+    receipt: receipts.ReceiptClaim | None = None
+    ours: set[str] = set()
+
+    async def decide(history: list[Commit]) -> list[Envelope]:
+        nonlocal receipt
+        payment = fold(history)
+        if payment.status == "paid":
+            return []
+        receipt = receipt or await receipts.claim(runtime, payment_id=payment.payment_id, filing_id=payment.filing_id)
+        completed = PaymentCompleted(
+            payment_id=payment.payment_id, filing_id=payment.filing_id, payer_id=payment.payer_id,
+            amount=payment.amount, fee_code=payment.fee_code, fee_version=payment.fee_version,
+            receipt_number=receipt.receipt_number, verification_code=receipt.verification_code,
+            provider=provider.name, provider_reference=callback.provider_reference, paid_at=now())
+        envelope = wrap(completed, payment.filing_id)
+        ours.add(envelope.id)
+        return [envelope]
+
+    commit = await runtime.commits.execute(stream_of(callback.payment_id), decide,
+                                           cause=callback.provider_reference, actor={"provider": provider.name})
+    changed = commit is not None and commit.events[0].id in ours
+    if receipt is not None and not changed:  # a rival callback settled it first: this number was never used
+        await receipts.release(runtime, receipt)
+    return changed
+
+
+async def fail(runtime: ServiceRuntime, *, provider: PaymentProvider, callback: CallbackData) -> bool:
+    """Mark a pending payment failed; a paid or already failed one stays as it is."""
+    ours: set[str] = set()
+
+    def decide(history: list[Commit]) -> list[Envelope]:
+        payment = fold(history)
+        if payment.status != "pending":
+            return []
+        envelope = wrap(PaymentFailed(payment_id=payment.payment_id, provider_reference=callback.provider_reference,
+                                      failed_at=now()), payment.filing_id)
+        ours.add(envelope.id)
+        return [envelope]
+
+    # The cause names the outcome too, so a later "paid" for the same provider reference still counts.
+    commit = await runtime.commits.execute(stream_of(callback.payment_id), decide,
+                                           cause=f"{callback.provider_reference}:failed",
+                                           actor={"provider": provider.name})
+    return commit is not None and commit.events[0].id in ours
+
+
+# --- receipts ---------------------------------------------------------------------------------------
+
+
+async def verify_receipt(runtime: ServiceRuntime, *, receipt_number: str,
+                         verification_code: str) -> ReceiptVerification:
+    """A receipt is genuine when its number's payment is paid with that very number and code."""
+    number, code = only_digits(receipt_number), only_digits(verification_code)
+    claim = await receipts.find(runtime, number) if receipts.valid_receipt_number(number) else None
+    payment = await find(runtime, claim.payment_id) if claim else None
+    receipt = payment.receipt if payment else None
+    if receipt is None or receipt.receipt_number != number or \
+            not hmac.compare_digest(receipt.verification_code.encode(), code.encode()):
+        return ReceiptVerification(valid=False)
+    return ReceiptVerification(valid=True, filing_id=payment.filing_id, amount=payment.amount,
+                               paid_at=receipt.paid_at)
