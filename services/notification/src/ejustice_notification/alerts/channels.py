@@ -1,0 +1,96 @@
+"""Where SMS texts go: a provider behind one small interface, chosen by NOTIFICATION_SMS_PROVIDER.
+
+No channel logs the text: it may carry a one-time code.
+"""
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+import httpx
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from ejustice_notification.settings import NotificationSettings
+
+SANDBOX_COLLECTION = "sandbox_sms"
+
+
+class SmsChannel(Protocol):
+    async def send(self, *, to: str, text: str) -> str:
+        """Hand one text to the provider; returns its message id."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SandboxSms:
+    """Sends nothing: keeps each text as an inserted document an operator or a test can read.
+
+    Messages to one number get dense sequence numbers in their `_id` ("sms-<to>-<seq>"), so a
+    number's outbox is read by point look-ups of `_id` (the one index FerretDB uses), never a scan.
+    """
+
+    def __init__(self, db: AsyncDatabase):
+        self.messages = db[SANDBOX_COLLECTION]
+
+    @staticmethod
+    def message_id(to: str, seq: int) -> str:
+        return f"sms-{to}-{seq:08d}"
+
+    async def _exists(self, to: str, seq: int) -> bool:
+        return await self.messages.find_one({"_id": self.message_id(to, seq)}, {"_id": 1}) is not None
+
+    async def _last_seq(self, to: str) -> int:
+        """The highest sequence number used for this number: gallop up, then halve the gap (O(log n) look-ups)."""
+        low, high = 0, 1
+        while await self._exists(to, high):
+            low, high = high, high * 2
+        while high - low > 1:  # low exists (or is 0), high does not
+            middle = (low + high) // 2
+            low, high = (middle, high) if await self._exists(to, middle) else (low, middle)
+        return low
+
+    async def send(self, *, to: str, text: str) -> str:
+        seq = await self._last_seq(to) + 1
+        while True:
+            doc = {"_id": self.message_id(to, seq), "to": to, "seq": seq, "text": text,
+                   "sent_at": datetime.now(UTC).isoformat(timespec="microseconds")}
+            try:
+                await self.messages.insert_one(doc)
+                return doc["_id"]
+            except DuplicateKeyError:  # another sender took the slot: the next one is free or will be
+                seq += 1
+
+    async def outbox(self, to: str, *, limit: int) -> list[dict]:
+        """The latest messages to a number, newest first."""
+        last = await self._last_seq(to)
+        ids = [self.message_id(to, seq) for seq in range(last, max(last - limit, 0), -1)]
+        found = [await self.messages.find_one({"_id": message_id}) for message_id in ids]
+        return [doc for doc in found if doc is not None]
+
+    async def close(self) -> None:
+        return None
+
+
+class HttpSmsProvider:
+    """A provider's HTTP API: POST {to, text, sender} with the API key, answered with {"message_id": ...}."""
+
+    def __init__(self, *, url: str, api_key: str, sender: str, timeout: float):
+        self.url = url
+        self.sender = sender
+        self._client = httpx.AsyncClient(timeout=timeout, headers={"authorization": f"Bearer {api_key}"})
+
+    async def send(self, *, to: str, text: str) -> str:
+        answer = await self._client.post(self.url, json={"to": to, "text": text, "sender": self.sender})
+        answer.raise_for_status()
+        return str(answer.json()["message_id"])
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+def make_channel(settings: NotificationSettings, db: AsyncDatabase) -> SmsChannel:
+    if settings.sms_provider == "http":
+        return HttpSmsProvider(url=settings.sms_http_url, api_key=settings.sms_api_key, sender=settings.sms_sender,
+                               timeout=settings.sms_timeout_seconds)
+    return SandboxSms(db)

@@ -1,0 +1,240 @@
+"""Notices: written from the court's decisions, deposited in e-boxes, viewed, and served by the jurisdiction's rule.
+
+A notice is the stream `notice-<id>`: deposited and delivered in its first commit, then its first
+view and its service. Its id follows from the event and the e-box it goes to, so a redelivered
+event deposits nothing twice. Its owner reaches it only through their own e-box's index.
+Notices served by the passing of time wait as markers in `notices_pending_service` (`_id` =
+notice id, `due_at`), which a periodic check reads instead of scanning all notices.
+"""
+
+import contextlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from pymongo.errors import DuplicateKeyError
+
+from ejustice_notification.alerts import service as alerts
+from ejustice_notification.common import LANGUAGE_OF, SOURCE, actor_of, iso, now
+from ejustice_notification.eboxes import service as eboxes
+from ejustice_notification.eboxes.models import Ebox
+from ejustice_notification.notices import deemed
+from ejustice_notification.notices.events import NoticeDeposited
+from ejustice_notification.notices.models import NoticeContent, NoticeRead
+from ejustice_shared.auth import Principal
+from ejustice_shared.commits import Commit
+from ejustice_shared.events import (
+    Envelope,
+    FilingAccepted,
+    FilingReturned,
+    NoticeDelivered,
+    NoticeServed,
+    NoticeViewed,
+    Party,
+)
+from ejustice_shared.problems import Problem
+from ejustice_shared.runtime import ServiceRuntime
+
+PENDING_SERVICE = "notices_pending_service"
+NOTICE_IDS = uuid.UUID("6f1d3c52-0d6e-4a43-9a57-3b7f0e2c8a11")  # namespace of the deterministic notice ids
+
+
+# --- what a notice says ------------------------------------------------------------------------------
+
+
+@cache
+def texts() -> dict:
+    return json.loads((Path(__file__).parent / "texts.json").read_text("utf-8"))
+
+
+def _written(kind: str, **params: str) -> dict[str, dict[str, str]]:
+    """Title and body in fa, vi and en; `role` is a key of the roles table, put in each language's words."""
+    role = params.pop("role", None)
+    parts = {}
+    for part in ("title", "body"):
+        parts[part] = {lang: text.format(**params, role=texts()["roles"][role][lang] if role else "")
+                       for lang, text in texts()[kind][part].items()}
+    return parts
+
+
+def acceptance_notice(event: FilingAccepted, party: Party) -> NoticeContent:
+    facts = dict(filing_id=event.filing_id, court_id=event.court_id, tracking_code=event.tracking_code,
+                 case_number=event.case_number)
+    return NoticeContent(kind="case-accepted", jurisdiction=event.jurisdiction, **facts,
+                         **_written("case-accepted", **facts, role=party.role))
+
+
+def return_notice(event: FilingReturned) -> NoticeContent:
+    reasons = ", ".join(f"{r.code} ({r.note})" if r.note else r.code for r in event.reasons)
+    facts = dict(filing_id=event.filing_id, court_id=event.court_id, tracking_code=event.tracking_code)
+    return NoticeContent(kind="filing-returned", jurisdiction=event.jurisdiction, reasons=tuple(event.reasons),
+                         **facts, **_written("filing-returned", **facts, reasons=reasons))
+
+
+# --- the notice's stream -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    deposited: NoticeDeposited
+    viewed_at: str | None = None
+    served_at: str | None = None
+
+    @property
+    def policy(self) -> deemed.DeemedServicePolicy:
+        return self.deposited.policy
+
+    def served_by(self, moment: datetime, *, viewed_at: datetime | None = None) -> datetime | None:
+        """When the notice counts as served by `moment` under its rule (None if not yet), seen `viewed_at`."""
+        seen = viewed_at or (datetime.fromisoformat(self.viewed_at) if self.viewed_at else None)
+        return deemed.served_at(self.policy, delivered_at=datetime.fromisoformat(self.deposited.delivered_at),
+                                viewed_at=seen, now=moment)
+
+    def read(self) -> NoticeRead:
+        content = self.deposited.content
+        return NoticeRead(notice_id=self.deposited.notice_id, **content.model_dump(exclude={"jurisdiction"}),
+                          delivered_at=self.deposited.delivered_at, viewed_at=self.viewed_at,
+                          served_at=self.served_at, service_rule=self.policy.rule)
+
+
+def notice_id_for(event_id: str, ebox_id: str) -> str:
+    return uuid.uuid5(NOTICE_IDS, f"{event_id}/{ebox_id}").hex
+
+
+def stream_of(notice_id: str) -> str:
+    return f"notice-{notice_id}"
+
+
+def fold(history: list[Commit]) -> Notice | None:
+    notice: Notice | None = None
+    for commit in history:
+        for envelope in commit.events:
+            match envelope.parse():
+                case NoticeDeposited() as deposited:
+                    notice = Notice(deposited)
+                case NoticeViewed() as viewed if notice:
+                    notice = Notice(notice.deposited, viewed.viewed_at, notice.served_at)
+                case NoticeServed() as served if notice:
+                    notice = Notice(notice.deposited, notice.viewed_at, served.served_at)
+    return notice
+
+
+async def load(runtime: ServiceRuntime, notice_id: str) -> Notice | None:
+    return fold(await runtime.commits.load(stream_of(notice_id)))
+
+
+def _served(notice: NoticeDeposited, served_at: datetime) -> Envelope:
+    return Envelope.wrap(NoticeServed(notice_id=notice.notice_id, filing_id=notice.content.filing_id,
+                                      account_id=notice.account_id, served_at=iso(served_at),
+                                      rule=notice.policy.rule), source=SOURCE, subject=notice.notice_id)
+
+
+# --- delivery, first view, service -------------------------------------------------------------------
+
+
+async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, content: NoticeContent) -> Notice:
+    """Deposit the notice in the e-box, serve it if its rule says arrival is service, and alert the owner."""
+    notice_id = notice_id_for(cause.id, ebox.ebox_id)
+    # The index first: once notice.delivered is out, the owner can read the notice.
+    await eboxes.file_notice(runtime, cause=cause, ebox=ebox, notice_id=notice_id, kind=content.kind)
+    policy = runtime.settings.deemed_service[content.jurisdiction]
+
+    def decide(history: list[Commit]) -> list[Envelope]:
+        if history:
+            return []
+        delivered_at = now()
+        deposited = NoticeDeposited(notice_id=notice_id, ebox_id=ebox.ebox_id, account_id=ebox.account_id,
+                                    content=content, policy=policy, delivered_at=iso(delivered_at))
+        served_at = Notice(deposited).served_by(delivered_at)
+        delivered = NoticeDelivered(notice_id=notice_id, filing_id=content.filing_id, account_id=ebox.account_id,
+                                    kind=content.kind, case_number=content.case_number, delivered_at=iso(delivered_at),
+                                    deemed_served_at=iso(served_at) if served_at else None)
+        events = [Envelope.wrap(e, source=SOURCE, subject=notice_id) for e in (deposited, delivered)]
+        return events + ([_served(deposited, served_at)] if served_at else [])
+
+    await runtime.commits.execute(stream_of(notice_id), decide, cause=cause.id, actor={"service": cause.source})
+    notice = await load(runtime, notice_id)
+    due_at = deemed.due_at(notice.policy, delivered_at=datetime.fromisoformat(notice.deposited.delivered_at))
+    if due_at and notice.served_at is None:
+        with contextlib.suppress(DuplicateKeyError):  # set by an earlier delivery of this event
+            await runtime.db[PENDING_SERVICE].insert_one({"_id": notice_id, "due_at": iso(due_at)})
+    language = LANGUAGE_OF[content.jurisdiction]
+    await alerts.alert_once(runtime, key=f"notice-{notice_id}", to=ebox.mobile, template="notice", language=language,
+                            params={"title": content.title[language]})
+    return notice
+
+
+async def _mine(runtime: ServiceRuntime, principal: Principal, notice_id: str) -> Notice:
+    """The notice, looked up through the principal's own e-box: anyone else's is not found."""
+    ebox = await eboxes.of_account(runtime, principal.subject)
+    notice = await load(runtime, notice_id) if ebox and notice_id in ebox.notice_ids else None
+    if notice is None:
+        raise Problem(404, "notice-not-found", detail="No notice with this id is in your e-box.")
+    return notice
+
+
+async def view(runtime: ServiceRuntime, *, principal: Principal, notice_id: str) -> NoticeRead:
+    """The notice; its first view is recorded once (and may serve it, by the rule it arrived under)."""
+    notice = await _mine(runtime, principal, notice_id)
+    if notice.viewed_at is not None:
+        return notice.read()
+
+    def decide(history: list[Commit]) -> list[Envelope]:
+        current = fold(history)
+        if current.viewed_at is not None:
+            return []
+        viewed_at = now()
+        deposited = current.deposited
+        events = [Envelope.wrap(NoticeViewed(notice_id=notice_id, filing_id=deposited.content.filing_id,
+                                             account_id=deposited.account_id, viewed_at=iso(viewed_at)),
+                                source=SOURCE, subject=notice_id)]
+        if current.served_at is None and (served_at := current.served_by(viewed_at, viewed_at=viewed_at)):
+            events.append(_served(deposited, served_at))
+        return events
+
+    await runtime.commits.execute(stream_of(notice_id), decide, cause=f"view-{notice_id}",
+                                  actor=actor_of(principal))
+    notice = await load(runtime, notice_id)
+    if notice.served_at is not None:
+        await runtime.db[PENDING_SERVICE].delete_one({"_id": notice_id})
+    return notice.read()
+
+
+async def in_ebox(runtime: ServiceRuntime, ebox: Ebox) -> list[Notice]:
+    """The e-box's notices, newest first: one stream read per notice id in its index."""
+    found = [await load(runtime, notice_id) for notice_id in ebox.notice_ids]
+    return sorted((n for n in found if n is not None), key=lambda n: n.deposited.delivered_at, reverse=True)
+
+
+async def list_mine(runtime: ServiceRuntime, *, principal: Principal) -> list[NoticeRead]:
+    ebox = await eboxes.of_account(runtime, principal.subject)
+    return [notice.read() for notice in await in_ebox(runtime, ebox)] if ebox else []
+
+
+async def serve_due(runtime: ServiceRuntime) -> int:
+    """Serve the notices whose time has come; returns how many were served now."""
+    moment = now()
+    due = [marker["_id"] async for marker in runtime.db[PENDING_SERVICE].find({"due_at": {"$lte": iso(moment)}})]
+    served = 0
+    for notice_id in due:
+        served += await _serve_if_due(runtime, notice_id, moment)
+    return served
+
+
+async def _serve_if_due(runtime: ServiceRuntime, notice_id: str, moment: datetime) -> bool:
+    def decide(history: list[Commit]) -> list[Envelope]:
+        current = fold(history)
+        if current is None or current.served_at is not None:
+            return []
+        served_at = current.served_by(moment)
+        return [_served(current.deposited, served_at)] if served_at else []
+
+    commit = await runtime.commits.execute(stream_of(notice_id), decide, cause=f"deemed-{notice_id}",
+                                           actor={"service": SOURCE})
+    notice = await load(runtime, notice_id)
+    if notice is None or notice.served_at is not None:
+        await runtime.db[PENDING_SERVICE].delete_one({"_id": notice_id})
+    return commit is not None

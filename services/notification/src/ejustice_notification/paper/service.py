@@ -1,0 +1,137 @@
+"""Paper service: a notice for a party without an e-box becomes a task an office or court clerk carries out.
+
+A task is the stream `paper-<id>`: opened, then its one outcome. Open tasks are listed from
+the small side collection `paper_tasks_open` (`_id` = task id), which loses a task's marker
+once its outcome is in, so listing never scans the tasks themselves.
+"""
+
+import contextlib
+import uuid
+from datetime import datetime
+
+from pymongo.errors import DuplicateKeyError
+
+from ejustice_notification.common import SOURCE, actor_of, iso, now
+from ejustice_notification.notices.models import NoticeContent
+from ejustice_notification.paper.events import PaperTaskOpened
+from ejustice_notification.paper.models import PaperOutcomeCreate, PaperTaskRead
+from ejustice_shared.auth import Principal
+from ejustice_shared.commits import Commit
+from ejustice_shared.events import Envelope, PaperServiceRecorded, PaperServiceRequested, Party
+from ejustice_shared.problems import Problem
+from ejustice_shared.runtime import ServiceRuntime
+
+OPEN_TASKS = "paper_tasks_open"
+TASK_IDS = uuid.UUID("0b6e9f3e-51f4-4c1e-8d0a-5c2f77b9a3d4")  # namespace of the deterministic task ids
+
+
+def task_id_for(event_id: str, jurisdiction: str, national_id: str) -> str:
+    return uuid.uuid5(TASK_IDS, f"{event_id}/{jurisdiction}-{national_id}").hex
+
+
+def stream_of(task_id: str) -> str:
+    return f"paper-{task_id}"
+
+
+def fold(history: list[Commit]) -> PaperTaskRead | None:
+    task: PaperTaskRead | None = None
+    for commit in history:
+        for envelope in commit.events:
+            match envelope.parse():
+                case PaperTaskOpened() as opened:
+                    content = opened.content
+                    task = PaperTaskRead(
+                        task_id=opened.task_id, kind=content.kind, filing_id=content.filing_id,
+                        court_id=content.court_id, tracking_code=content.tracking_code,
+                        case_number=content.case_number, party_name=opened.party_name,
+                        national_id=opened.national_id, city_id=opened.city_id, title=content.title,
+                        body=content.body, opened_at=envelope.time)
+                case PaperServiceRecorded() as recorded if task:
+                    task = task.model_copy(update={"outcome": recorded.outcome, "served_at": recorded.served_at,
+                                                   "recorded_by": recorded.recorded_by, "recorded_at": envelope.time})
+    return task
+
+
+async def load(runtime: ServiceRuntime, task_id: str) -> PaperTaskRead | None:
+    return fold(await runtime.commits.load(stream_of(task_id)))
+
+
+async def open_task(runtime: ServiceRuntime, *, cause: Envelope, party: Party, content: NoticeContent) -> None:
+    """Open the task once per event and party, and publish that paper service is requested."""
+    task_id = task_id_for(cause.id, content.jurisdiction, party.national_id)
+
+    def decide(history: list[Commit]) -> list[Envelope]:
+        if history:
+            return []
+        opened = PaperTaskOpened(task_id=task_id, national_id=party.national_id, party_name=party.name,
+                                 city_id=party.city_id, content=content)
+        requested = PaperServiceRequested(task_id=task_id, filing_id=content.filing_id, kind=content.kind,
+                                          party_name=party.name, city_id=party.city_id)
+        return [Envelope.wrap(e, source=SOURCE, subject=task_id) for e in (opened, requested)]
+
+    await runtime.commits.execute(stream_of(task_id), decide, cause=cause.id, actor={"service": cause.source})
+    task = await load(runtime, task_id)
+    if task.outcome is None:
+        with contextlib.suppress(DuplicateKeyError):  # set by an earlier delivery of this event
+            await runtime.db[OPEN_TASKS].insert_one({"_id": task_id, "city_id": task.city_id,
+                                                     "opened_at": task.opened_at})
+
+
+async def list_open(runtime: ServiceRuntime, *, city_id: str | None) -> list[PaperTaskRead]:
+    """Open tasks, oldest first, optionally in one city."""
+    markers = [m async for m in runtime.db[OPEN_TASKS].find({"city_id": city_id} if city_id else {})]
+    tasks = []
+    for marker in markers:
+        task = await load(runtime, marker["_id"])
+        if task is not None and task.outcome is not None:  # recorded, but its marker outlived a crash
+            await runtime.db[OPEN_TASKS].delete_one({"_id": marker["_id"]})
+        elif task is not None:
+            tasks.append(task)
+    return sorted(tasks, key=lambda t: t.opened_at)
+
+
+def check_outcome(create: PaperOutcomeCreate, task: PaperTaskRead, moment: datetime) -> list[dict]:
+    """Every problem with the outcome as sent, found at once."""
+    errors = []
+    if create.served_at is not None:
+        if create.outcome != "served":
+            errors.append({"field": "served_at", "code": "only-when-served",
+                           "reason": "A time of service goes only with the outcome 'served'."})
+        if create.served_at > moment:
+            errors.append({"field": "served_at", "code": "in-the-future",
+                           "reason": "The time of service cannot be in the future."})
+        if create.served_at < datetime.fromisoformat(task.opened_at):
+            errors.append({"field": "served_at", "code": "before-the-task",
+                           "reason": f"The task was opened at {task.opened_at}; service cannot come before it."})
+    return errors
+
+
+async def record_outcome(runtime: ServiceRuntime, *, principal: Principal, task_id: str,
+                         create: PaperOutcomeCreate) -> PaperTaskRead:
+    """Record the outcome once; a second answer is a conflict, whoever sends it."""
+    task = await load(runtime, task_id)
+    if task is None:
+        raise Problem(404, "paper-task-not-found", detail="There is no paper-service task with this id.")
+    if task.outcome is not None:
+        raise _already_recorded(task)
+    moment = now()
+    if errors := check_outcome(create, task, moment):
+        raise Problem(422, "validation", errors=errors)
+
+    def decide(history: list[Commit]) -> list[Envelope]:
+        current = fold(history)
+        if current.outcome is not None:  # another answer came in while this one was checked
+            raise _already_recorded(current)
+        served_at = (create.served_at or moment) if create.outcome == "served" else None
+        recorded = PaperServiceRecorded(task_id=task_id, filing_id=current.filing_id, outcome=create.outcome,
+                                        recorded_by=principal.subject, served_at=iso(served_at) if served_at else None)
+        return [Envelope.wrap(recorded, source=SOURCE, subject=task_id)]
+
+    await runtime.commits.execute(stream_of(task_id), decide, actor=actor_of(principal))
+    await runtime.db[OPEN_TASKS].delete_one({"_id": task_id})
+    return await load(runtime, task_id)
+
+
+def _already_recorded(task: PaperTaskRead) -> Problem:
+    return Problem(409, "outcome-already-recorded",
+                   detail=f"The outcome '{task.outcome}' was recorded at {task.recorded_at} by {task.recorded_by}.")
