@@ -80,9 +80,10 @@ async def test_submission_answers_every_problem_at_once_and_stores_nothing(platf
     before = len(await commits(platform.database("filing"), f"filing-{draft['id']}"))
     answer = client.post(f"/api/filings/{draft['id']}/submit", headers=headers)
     assert answer.status_code == 422
-    assert errors_of(answer) == {
-        "statement": "required", "parties": "applicant-required", "claim": "claim-required",
-        "documents.marriage-certificate": "document-required", "documents.identity-document": "document-required"}
+    assert {(e["field"], e["code"]) for e in answer.json()["errors"]} == {
+        ("statement", "required"), ("parties", "applicant-required"), ("parties", "respondent-required"),
+        ("claim", "claim-required"), ("documents.marriage-certificate", "document-required"),
+        ("documents.identity-document", "document-required")}
     assert len(await commits(platform.database("filing"), f"filing-{draft['id']}")) == before
     assert ok(client.get(f"/api/filings/{draft['id']}", headers=headers))["status"] == "draft"
 
