@@ -44,6 +44,15 @@ class Principal(BaseModel):
     def has(self, role: Role) -> bool:
         return role in self.roles
 
+    def as_actor(self) -> dict:
+        """Who acted, as a dossier entry records it: never their personal numbers."""
+        actor = {"subject": self.subject, "roles": [str(r) for r in self.roles], "on_behalf_of": self.on_behalf_of}
+        if self.court_id:
+            actor["court_id"] = self.court_id
+        if self.office_id:
+            actor["office_id"] = self.office_id
+        return actor
+
 
 class TokenIssuer:
     def __init__(self, *, private_key: str, issuer: str, lifetime: timedelta = timedelta(hours=1)):

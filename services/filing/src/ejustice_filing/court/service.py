@@ -35,7 +35,7 @@ async def answer(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
             raise Problem(409, "already-answered", detail=f"The filing is {current.status}; it was answered before.")
         return [filings.wrap(make(current), filing_id)]
 
-    await runtime.commits.execute(filings.stream_of(filing_id), decide, actor=filings.actor_of(principal))
+    await runtime.commits.execute(filings.stream_of(filing_id), decide, actor=principal.as_actor())
     return filings.fold(await runtime.commits.load(filings.stream_of(filing_id)))
 
 

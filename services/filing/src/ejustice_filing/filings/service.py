@@ -3,11 +3,8 @@
 A filing is the stream `filing-<id>`; its commits are its dossier log.
 """
 
-import secrets
 import uuid
 from collections.abc import Callable
-
-from pymongo.errors import DuplicateKeyError
 
 from ejustice_filing.access import service as access
 from ejustice_filing.filings import jurisdiction
@@ -22,6 +19,7 @@ from ejustice_filing.filings.models import (
     StatementUpdate,
 )
 from ejustice_filing.subjects import service as subjects
+from ejustice_shared import codes
 from ejustice_shared.auth import Principal, Role
 from ejustice_shared.commits import Commit
 from ejustice_shared.events import (
@@ -49,6 +47,7 @@ CURRENCY = {"IR": "IRR", "VN": "VND"}
 EDITABLE = ("draft", "returned")
 # Kinds that are brought against someone: they need a respondent (for a declaration, its addressee).
 NEEDS_RESPONDENT = ("petition", "complaint", "declaration")
+TRACKING_CODE_DIGITS = 12
 
 
 def stream_of(filing_id: str) -> str:
@@ -57,11 +56,6 @@ def stream_of(filing_id: str) -> str:
 
 def wrap(data: EventData, filing_id: str) -> Envelope:
     return Envelope.wrap(data, source=SOURCE, subject=filing_id)
-
-
-def actor_of(principal: Principal) -> dict:
-    return {"subject": principal.subject, "roles": [str(r) for r in principal.roles],
-            "on_behalf_of": principal.on_behalf_of, "court_id": principal.court_id}
 
 
 # --- state -----------------------------------------------------------------------------------------
@@ -170,7 +164,7 @@ async def open_draft(runtime: ServiceRuntime, *, principal: Principal, create: F
                           event_city_id=create.event_city_id)
     await access.grant(runtime, filing_id=filing_id, keys=access.keys_of(principal))
     commit = await runtime.commits.execute(stream_of(filing_id), lambda history: [wrap(opened, filing_id)],
-                                           actor=actor_of(principal))
+                                           actor=principal.as_actor())
     return fold([commit])
 
 
@@ -186,7 +180,7 @@ async def change(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
                           detail=f"The filing is {filing.status}; only drafts and returned filings can change.")
         return [wrap(event, filing_id) for event in decide(filing)]
 
-    await runtime.commits.execute(stream_of(filing_id), decide_on, cause=cause, actor=actor_of(principal))
+    await runtime.commits.execute(stream_of(filing_id), decide_on, cause=cause, actor=principal.as_actor())
     return fold(await runtime.commits.load(stream_of(filing_id)))
 
 
@@ -258,34 +252,14 @@ def submission_errors(filing: FilingRead) -> list[dict]:
     return errors
 
 
-def tracking_code() -> str:
-    """Eleven random digits and a Luhn check digit: easy to read out, a mistyped digit is caught."""
-    body = "".join(str(secrets.randbelow(10)) for _ in range(11))
-    return body + luhn_digit(body)
-
-
-def luhn_digit(body: str) -> str:
-    total = 0
-    for n, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if n % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
-
-
 def valid_tracking_code(code: str) -> bool:
-    return len(code) == 12 and code.isdigit() and luhn_digit(code[:-1]) == code[-1]
+    return codes.luhn_valid(code, TRACKING_CODE_DIGITS)
 
 
 async def claim_tracking_code(runtime: ServiceRuntime, filing_id: str) -> str:
-    """A fresh tracking code, made unique by a claim insert."""
-    claims = runtime.db["claims"]
-    while True:
-        code = tracking_code()
-        try:
-            await claims.insert_one({"_id": f"tracking|{code}", "filing_id": filing_id})
-            return code
-        except DuplicateKeyError:
-            continue
+    """Twelve digits, the last a Luhn check digit: easy to read out on the phone, a mistyped digit is caught."""
+    return await codes.claim_unique(runtime.db["tracking_codes"], lambda: codes.with_luhn(TRACKING_CODE_DIGITS),
+                                    filing_id=filing_id)
 
 
 async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> FilingRead:
@@ -317,7 +291,7 @@ async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
 
     if filing.status == "returned":
         await access.grant(runtime, filing_id=filing_id, keys=[access.court_key(decision.court_id)])
-    await runtime.commits.execute(stream_of(filing_id), decide, actor=actor_of(principal))
+    await runtime.commits.execute(stream_of(filing_id), decide, actor=principal.as_actor())
     return fold(await runtime.commits.load(stream_of(filing_id)))
 
 

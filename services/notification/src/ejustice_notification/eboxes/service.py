@@ -6,7 +6,6 @@ so it is also the index through which its owner reads notices. The document
 """
 
 import contextlib
-import secrets
 from dataclasses import replace
 
 import structlog
@@ -15,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from ejustice_notification.common import SOURCE, iso, now
 from ejustice_notification.eboxes.events import EboxOpened, NoticeFiled
 from ejustice_notification.eboxes.models import Ebox
+from ejustice_shared import codes
 from ejustice_shared.commits import Commit
 from ejustice_shared.events import AccountRegistered, Envelope
 from ejustice_shared.people import Jurisdiction
@@ -49,25 +49,9 @@ def fold(history: list[Commit]) -> Ebox | None:
     return ebox
 
 
-def luhn_check_digit(digits: str) -> str:
-    """The digit that makes the Luhn sum a multiple of 10, so a misread digit is caught."""
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        value = int(digit) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return str((10 - total % 10) % 10)
-
-
 async def claim_user_code(runtime: ServiceRuntime, ebox_id: str) -> str:
-    """A fresh 10-digit user code, unique across e-boxes: 9 random digits and a check digit, claimed by insert."""
-    while True:
-        body = str(secrets.randbelow(9 * 10**8) + 10**8)
-        code = body + luhn_check_digit(body)
-        try:
-            await runtime.db[USER_CODES].insert_one({"_id": code, "ebox_id": ebox_id})
-            return code
-        except DuplicateKeyError:
-            continue
+    """A fresh 10-digit user code, unique across e-boxes, the last digit a Luhn check digit."""
+    return await codes.claim_unique(runtime.db[USER_CODES], lambda: codes.with_luhn(10), ebox_id=ebox_id)
 
 
 async def open_ebox(runtime: ServiceRuntime, *, cause: Envelope, account: AccountRegistered) -> Ebox:

@@ -18,7 +18,7 @@ from pathlib import Path
 from pymongo.errors import DuplicateKeyError
 
 from ejustice_notification.alerts import service as alerts
-from ejustice_notification.common import LANGUAGE_OF, SOURCE, actor_of, iso, now
+from ejustice_notification.common import LANGUAGE_OF, SOURCE, iso, now
 from ejustice_notification.eboxes import service as eboxes
 from ejustice_notification.eboxes.models import Ebox
 from ejustice_notification.notices import deemed
@@ -196,7 +196,7 @@ async def view(runtime: ServiceRuntime, *, principal: Principal, notice_id: str)
         return events
 
     await runtime.commits.execute(stream_of(notice_id), decide, cause=f"view-{notice_id}",
-                                  actor=actor_of(principal))
+                                  actor=principal.as_actor())
     notice = await load(runtime, notice_id)
     if notice.served_at is not None:
         await runtime.db[PENDING_SERVICE].delete_one({"_id": notice_id})

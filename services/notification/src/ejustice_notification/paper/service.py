@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
-from ejustice_notification.common import SOURCE, actor_of, iso, now
+from ejustice_notification.common import SOURCE, iso, now
 from ejustice_notification.notices.models import NoticeContent
 from ejustice_notification.paper.events import PaperTaskOpened
 from ejustice_notification.paper.models import PaperOutcomeCreate, PaperTaskRead
@@ -127,7 +127,7 @@ async def record_outcome(runtime: ServiceRuntime, *, principal: Principal, task_
                                         recorded_by=principal.subject, served_at=iso(served_at) if served_at else None)
         return [Envelope.wrap(recorded, source=SOURCE, subject=task_id)]
 
-    await runtime.commits.execute(stream_of(task_id), decide, actor=actor_of(principal))
+    await runtime.commits.execute(stream_of(task_id), decide, actor=principal.as_actor())
     await runtime.db[OPEN_TASKS].delete_one({"_id": task_id})
     return await load(runtime, task_id)
 

@@ -57,11 +57,6 @@ def wrap(data: EventData, filing_id: str) -> Envelope:
     return Envelope.wrap(data, source=SOURCE, subject=filing_id)
 
 
-def actor_of(principal: Principal) -> dict:
-    return {"subject": principal.subject, "roles": [str(r) for r in principal.roles],
-            "on_behalf_of": principal.on_behalf_of}
-
-
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
@@ -135,7 +130,7 @@ async def request_payment(runtime: ServiceRuntime, *, principal: Principal, idem
             claim = await keys.find_one({"_id": claim_id})
             refuse_another_body(claim, body_hash)
     requested = await open_request(runtime, payment_id=claim["payment_id"], assessment=assessment,
-                                   actor=actor_of(principal))
+                                   actor=principal.as_actor())
     return PaymentCreated(**requested.model_dump(include=set(PaymentCreated.model_fields))), made_here
 
 

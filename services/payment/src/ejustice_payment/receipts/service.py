@@ -6,12 +6,12 @@ so a mistyped digit or two swapped digits are caught before any look-up. The cla
 is genuine is always decided by the payment's own stream (see payments.service.verify_receipt).
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pymongo.errors import DuplicateKeyError
 
+from ejustice_shared import codes
 from ejustice_shared.runtime import ServiceRuntime
 
 RECEIPTS = "receipts"
@@ -25,7 +25,8 @@ class ReceiptClaim:
 
 
 def receipt_number() -> str:
-    body = "".join(str(secrets.randbelow(10)) for _ in range(10))
+    """Ten random digits and two ISO 7064 MOD 97-10 check digits: a mistyped or swapped digit is caught."""
+    body = codes.random_digits(10)
     return body + f"{98 - int(body) * 100 % 97:02d}"
 
 
@@ -34,7 +35,7 @@ def valid_receipt_number(number: str) -> bool:
 
 
 def verification_code() -> str:
-    return "".join(str(secrets.randbelow(10)) for _ in range(8))
+    return codes.random_digits(8)
 
 
 async def claim(runtime: ServiceRuntime, *, payment_id: str, filing_id: str) -> ReceiptClaim:
