@@ -5,11 +5,12 @@ JSON Schema files under shared/schemas/ are generated from these classes
 that stays inside the service that records it.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ejustice_shared.events.envelope import EventData
+from ejustice_shared.people import normalize_text
 
 Currency = Literal["IRR", "VND"]
 Jurisdiction = Literal["IR", "VN"]
@@ -20,10 +21,18 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _typed_number(value: object) -> object:
+    """An amount typed as text ("۵۰۰٬۰۰۰", "500,000") becomes its digits; anything else is judged as it is."""
+    if isinstance(value, str):
+        text = normalize_text(value).strip().replace(",", "").replace("٬", "").replace(" ", "")
+        return text if text.isdigit() else value
+    return value
+
+
 class Money(_Part):
     """An amount in integer minor units of its currency; never a float."""
 
-    amount: int = Field(ge=0, description="Integer minor units.")
+    amount: Annotated[int, BeforeValidator(_typed_number)] = Field(ge=0, description="Integer minor units.")
     currency: Currency
 
 
