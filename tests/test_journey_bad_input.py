@@ -106,7 +106,8 @@ def test_parties_claim_and_documents_are_checked(platform, client):
     assert errors_of(answer) == {"claim.currency": "currency-mismatch"}
     answer = client.put(base + "/claim", headers=headers, json={"claim": {"amount": -5, "currency": "IRR"}})
     assert errors_of(answer) == {"claim.amount": "greater_than_equal"}
-    typed = ok(client.put(base + "/claim", headers=headers, json={"claim": {"amount": "۵۰۰٬۰۰۰٬۰۰۰", "currency": "IRR"}}))
+    typed = ok(client.put(base + "/claim", headers=headers,
+                          json={"claim": {"amount": "۵۰۰٬۰۰۰٬۰۰۰", "currency": "IRR"}}))
     assert typed["claim"] == {"amount": 500_000_000, "currency": "IRR"}
 
     exe = b"MZ\x90\x00" + b"\x00" * 200
