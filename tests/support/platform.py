@@ -138,9 +138,10 @@ class Platform:
             service.stop()
         if any(service.process for service in self.services.values()):
             from ejustice_registry.courts import service as courts
-            from tests.support.stores import delete_bus_namespace
+            from tests.support.stores import delete_bus_namespace, drop_databases
 
             delete_bus_namespace(self.namespace, [*SERVICES, *(f"court.{court}" for court in courts.courts())])
+            drop_databases([self.database(name) for name in SERVICES])
 
     def token(self, subject: str, *roles: str, **claims: str) -> dict[str, str]:
         """Authorization headers for a principal, issued by the gateway's development endpoint."""

@@ -5,7 +5,7 @@ import os
 import threading
 
 import aio_pika
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, MongoClient
 
 MONGODB_URL = os.environ.get("MONGODB_URL", "mongodb://127.0.0.1:27017")
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -63,3 +63,13 @@ def delete_bus_namespace(namespace: str, consumers: list[str]) -> None:
     worker = threading.Thread(target=asyncio.run, args=(delete(),))
     worker.start()
     worker.join(timeout=60)
+
+
+def drop_databases(names: list[str]) -> None:
+    """A test run's databases go with it: FerretDB keeps a file for each."""
+    client = MongoClient(MONGODB_URL)
+    try:
+        for name in names:
+            client.drop_database(name)
+    finally:
+        client.close()
