@@ -184,3 +184,41 @@ def test_the_receipt_verifies(journey):
         verified = ok(client.get("/api/receipts/verify", params={
             "receipt_number": receipt["receipt_number"], "verification_code": receipt["verification_code"]}))
         assert verified["valid"] is True and verified["filing_id"] == journey["filing_id"]
+
+
+def test_a_returned_filing_is_corrected_and_goes_back_to_the_court(platform):
+    """The court returns a filing with coded reasons; the filer corrects it and it is forwarded again, unpaid twice."""
+    seed = uuid.uuid4().int % 10**6
+    applicant_id, respondent_id = iranian_national_code(seed), iranian_national_code(seed + 1)
+    with httpx.Client(base_url=platform.gateway, timeout=30) as client:
+        applicant = bearer(register(client, national_id=applicant_id, mobile=iranian_mobile(seed)))
+        draft = cheque_claim_draft(client, applicant, applicant=applicant_id, respondent=respondent_id)
+        filing_id = submit(client, applicant, draft["id"])["id"]
+        wait_until(lambda: ok(client.get(f"/api/filings/{filing_id}", headers=applicant))["fee"], timeout=30,
+                   what="the fee")
+        payment = ok(client.post("/api/payments", json={"filing_id": filing_id},
+                                 headers=applicant | {"idempotency-key": "k1"}), 201)
+        ok(client.post(f"/api/payments/sandbox/{payment['payment_id']}/pay", json={}), 202)
+
+        def status() -> str:
+            return ok(client.get(f"/api/filings/{filing_id}", headers=applicant))["status"]
+
+        wait_until(lambda: status() == "forwarded", timeout=30, what="forwarding")
+        returned = court_client(platform, "IR-THR-CIVIL", "return", filing_id, "--reason",
+                                "illegible-document:the cheque scan is unreadable", "--reason", "unsigned")
+        assert returned.returncode == 0, returned.stderr
+        filing = ok(client.get(f"/api/filings/{filing_id}", headers=applicant))
+        assert filing["status"] == "returned"
+        assert [r["code"] for r in filing["return_reasons"]] == ["illegible-document", "unsigned"]
+        deficiency = wait_until(lambda: [n for n in ok(client.get("/api/notices", headers=applicant))
+                                         if n.get("filing_id") == filing_id], timeout=30, what="deficiency notice")
+        assert deficiency
+
+        ok(client.post(f"/api/filings/{filing_id}/documents", headers=applicant, data={"document_type": "cheque"},
+                       files={"file": ("cheque-rescanned.pdf", PDF + b"%rescan\n", "application/pdf")}), 201)
+        again = submit(client, applicant, filing_id)
+        assert again["status"] == "forwarded" and again["payment"]["payment_id"] == payment["payment_id"]
+        accepted = court_client(platform, "IR-THR-CIVIL", "accept", filing_id, "--case-number", "140509981299",
+                                "--branch", "IR-THR-CIVIL-B15")
+        assert accepted.returncode == 0, accepted.stderr
+        assert status() == "accepted"

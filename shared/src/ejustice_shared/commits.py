@@ -143,6 +143,9 @@ class CommitStore:
         except DuplicateKeyError:
             raise Conflict(f"{stream} seq {expected_seq} is taken") from None
         commit = Commit.from_document(doc)
+        known = self._streams.get(stream)
+        if known is not None and len(known) == expected_seq - 1 or expected_seq == 1:
+            self._remember(stream, [*(known or []), commit])
         if self._on_commit and to_publish:
             self._on_commit(commit)
         return commit
@@ -153,23 +156,40 @@ class CommitStore:
 
         Returns the new commit, the earlier one if this cause was applied already, or None
         when the decision was that nothing happens.
+
+        The first attempt decides on what this process already holds of the stream, without
+        asking the database whether more was appended: the insert itself will say so. Only a
+        conflict, or a decision that refuses or does nothing, is checked against the stored
+        stream before it stands, so no answer rests on a stale copy.
         """
         cause = cause or uuid.uuid4().hex
+        current = False
         for attempt in range(attempts):
-            history = await self.load(stream)
+            history = await self.load(stream) if current else list(self._streams.get(stream, ()))
             if earlier := next((c for c in history if c.cause == cause), None):
                 return earlier
-            events = decide(history)
-            if inspect.isawaitable(events):
-                events = await events
+            try:
+                events = decide(history)
+                if inspect.isawaitable(events):
+                    events = await events
+            except Exception:
+                if current:
+                    raise
+                current = True
+                continue
             if not events:
-                return None
+                if current:
+                    return None
+                current = True
+                continue
             head = history[-1] if history else None
             try:
                 return await self.append(stream, events, expected_seq=(head.seq + 1 if head else 1),
                                          prev_hash=head.hash if head else GENESIS, cause=cause, actor=actor)
             except Conflict:
-                await asyncio.sleep(min(0.002 * 2**attempt, 0.1))
+                if current:
+                    await asyncio.sleep(min(0.002 * 2**attempt, 0.1))
+                current = True
         raise Conflict(f"{stream}: gave up after {attempts} attempts")
 
     async def verify(self, stream: str) -> ChainReport:

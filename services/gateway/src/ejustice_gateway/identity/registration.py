@@ -174,6 +174,7 @@ async def verify(runtime: ServiceRuntime, *, registration_id: str, verification:
     outcome: dict = {}
 
     def decide(history: list[Commit]) -> list[Envelope]:
+        outcome.clear()  # decided again after a rival's write: only the last decision counts
         state = fold(history)
         started: RegistrationStarted | None = state["started"]
         if started is None:
