@@ -108,9 +108,17 @@ class CommitStore:
         await self.collection.create_index([("stream", ASCENDING), ("seq", ASCENDING)], unique=True,
                                            name="stream_seq_unique")
 
+    def held(self, stream: str) -> list[Commit]:
+        """What this process holds of the stream, without asking the database."""
+        return list(self._streams.get(stream, ()))
+
+    async def after_write(self, stream: str) -> list[Commit]:
+        """The stream as this process's own last write left it: held, unless it was evicted meanwhile."""
+        return self.held(stream) or await self.load(stream)
+
     async def load(self, stream: str, *, fresh: bool = False) -> list[Commit]:
         """The stream's commits in order: what this process read before, then what was appended since."""
-        history = [] if fresh else list(self._streams.get(stream, ()))
+        history = [] if fresh else self.held(stream)
         while (doc := await self.collection.find_one({"_id": commit_id(stream, len(history) + 1)})) is not None:
             history.append(Commit.from_document(doc))
         self._remember(stream, history)
@@ -165,7 +173,7 @@ class CommitStore:
         cause = cause or uuid.uuid4().hex
         current = False
         for attempt in range(attempts):
-            history = await self.load(stream) if current else list(self._streams.get(stream, ()))
+            history = await self.load(stream) if current else self.held(stream)
             if earlier := next((c for c in history if c.cause == cause), None):
                 return earlier
             try:

@@ -36,7 +36,7 @@ async def answer(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
         return [filings.wrap(make(current), filing_id)]
 
     await runtime.commits.execute(filings.stream_of(filing_id), decide, actor=principal.as_actor())
-    return filings.fold(await runtime.commits.load(filings.stream_of(filing_id)))
+    return filings.fold(await runtime.commits.after_write(filings.stream_of(filing_id)))
 
 
 async def accept(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,

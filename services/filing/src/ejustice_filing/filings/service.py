@@ -181,7 +181,7 @@ async def change(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
         return [wrap(event, filing_id) for event in decide(filing)]
 
     await runtime.commits.execute(stream_of(filing_id), decide_on, cause=cause, actor=principal.as_actor())
-    return fold(await runtime.commits.load(stream_of(filing_id)))
+    return fold(await runtime.commits.after_write(stream_of(filing_id)))
 
 
 def party_errors(update: PartiesUpdate, *, jurisdiction: str, principal: Principal) -> list[dict]:
@@ -292,7 +292,7 @@ async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
     if filing.status == "returned":
         await access.grant(runtime, filing_id=filing_id, keys=[access.court_key(decision.court_id)])
     await runtime.commits.execute(stream_of(filing_id), decide, actor=principal.as_actor())
-    return fold(await runtime.commits.load(stream_of(filing_id)))
+    return fold(await runtime.commits.after_write(stream_of(filing_id)))
 
 
 def forwarding(filing: FilingRead, *, court_id: str, court_reason: dict[str, str]) -> FilingForwarded:
