@@ -19,6 +19,7 @@ test: infra
 
 bench: infra
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_store.py
 
 schemas: infra
 	$(PY) -m ejustice_shared.events.schemas
