@@ -43,7 +43,7 @@ async def add(runtime: ServiceRuntime, *, principal: Principal, filing_id: str, 
     document = DocumentRef(document_id=uuid.uuid4().hex, document_type=document_type,
                            filename=normalize_text(filename)[:200] or "document", media_type=media_type,
                            size=len(data), sha256=digest)
-    await filings.change(runtime, principal=principal, filing_id=filing_id,
+    await filings.change(runtime, principal=principal, filing_id=filing_id, read_already=True,
                          decide=lambda f: [FilingDocumentAdded(filing_id=filing_id, document=document)])
     return document
 

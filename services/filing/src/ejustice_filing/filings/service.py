@@ -169,9 +169,13 @@ async def open_draft(runtime: ServiceRuntime, *, principal: Principal, create: F
 
 
 async def change(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
-                 decide: Callable[[FilingRead], list[EventData]], cause: str | None = None) -> FilingRead:
-    """Apply a filer's change to a draft (or a filing returned for correction)."""
-    await read(runtime, principal=principal, filing_id=filing_id)
+                 decide: Callable[[FilingRead], list[EventData]], read_already: bool = False) -> FilingRead:
+    """Apply a filer's change to a draft (or a filing returned for correction).
+
+    `read_already` says the caller has just read the filing for this principal, access checked.
+    """
+    if not read_already:
+        await read(runtime, principal=principal, filing_id=filing_id)
 
     def decide_on(history: list[Commit]) -> list[Envelope]:
         filing = fold(history)
@@ -180,7 +184,7 @@ async def change(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
                           detail=f"The filing is {filing.status}; only drafts and returned filings can change.")
         return [wrap(event, filing_id) for event in decide(filing)]
 
-    await runtime.commits.execute(stream_of(filing_id), decide_on, cause=cause, actor=principal.as_actor())
+    await runtime.commits.execute(stream_of(filing_id), decide_on, actor=principal.as_actor())
     return fold(await runtime.commits.after_write(stream_of(filing_id)))
 
 
@@ -207,7 +211,7 @@ async def set_parties(runtime: ServiceRuntime, *, principal: Principal, filing_i
     # Grants first: a party must be able to find the filing as soon as the commit names them.
     await access.grant(runtime, filing_id=filing_id,
                        keys=[access.party_key(filing.jurisdiction, p.national_id) for p in parties])
-    return await change(runtime, principal=principal, filing_id=filing_id,
+    return await change(runtime, principal=principal, filing_id=filing_id, read_already=True,
                         decide=lambda f: [FilingPartiesSet(filing_id=filing_id, parties=parties)])
 
 
@@ -218,7 +222,7 @@ async def set_claim(runtime: ServiceRuntime, *, principal: Principal, filing_id:
     if update.claim is not None and update.claim.currency != expected:
         raise Problem(422, "validation", errors=[{"field": "claim.currency", "code": "currency-mismatch",
                                                   "reason": f"Claims in {filing.jurisdiction} are in {expected}."}])
-    return await change(runtime, principal=principal, filing_id=filing_id,
+    return await change(runtime, principal=principal, filing_id=filing_id, read_already=True,
                         decide=lambda f: [FilingClaimSet(filing_id=filing_id, claim=update.claim)])
 
 
