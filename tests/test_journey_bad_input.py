@@ -140,3 +140,19 @@ def test_forged_or_stale_payment_callbacks_are_refused(client):
     answer = client.post("/api/payments/callback", content=body, headers={
         "content-type": "application/json", "x-provider-timestamp": now, "x-provider-signature": forged})
     assert answer.status_code == 401 and answer.headers["content-type"] == PROBLEM
+
+
+def test_the_problems_a_person_reads_are_in_their_language(platform, client):
+    headers, _ = citizen(platform, 805)
+    draft = ok(client.post("/api/filings", json={"subject_code": "mahr-claim"}, headers=headers), 201)
+    for language, expected in (("fa", "برای «مطالبه مهریه» تعیین مبلغ خواسته الزامی است."),
+                               ("vi", "Loại việc 'Yêu cầu trả mahr (của hồi môn theo hôn ước)' "
+                                      "phải ghi số tiền yêu cầu."),
+                               ("en", "A claim amount is required for 'Claim for mahr'.")):
+        answer = client.post(f"/api/filings/{draft['id']}/submit", headers=headers | {"accept-language": language})
+        reasons = {e["field"]: e["reason"] for e in answer.json()["errors"]}
+        assert reasons["claim"] == expected
+    answer = client.post("/api/registrations", headers={"accept-language": "fa"},
+                         json={"jurisdiction": "IR", "national_id": "0499370898", "mobile": "09121234567"})
+    assert answer.json()["errors"] == [{"field": "national_id", "code": "invalid-national-id",
+                                        "reason": "کد ملی ۱۰ رقم دارد و رقم کنترل آن باید درست باشد."}]

@@ -4,7 +4,9 @@ Each problem names the fields at fault and the reason, in the reader's language
 (Accept-Language: fa, vi or en), so a person can act on all of them at once.
 """
 
+import json
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -49,6 +51,37 @@ TITLES: dict[str, dict[str, str]] = {
 }
 
 
+# Reasons of the errors services find themselves, per code (or "code@variant"), with {placeholders}.
+MESSAGES: dict[str, dict[str, str]] = json.loads((Path(__file__).parent / "messages.json").read_text("utf-8"))
+
+
+def field_error(field: str, code: str, *, variant: str | None = None, **params: Any) -> dict[str, Any]:
+    """An error about one field, told in the reader's language when the problem is answered."""
+    error = {"field": field, "code": code, "reason": _render(code, variant, params, "en")}
+    if variant or params:
+        error["_message"] = (variant, params)
+    return error
+
+
+def _render(code: str, variant: str | None, params: dict[str, Any], lang: str) -> str:
+    messages = MESSAGES.get(f"{code}@{variant}") or MESSAGES.get(code)
+    if not messages:
+        return code
+    values = {k: v.get(lang, v.get("en")) if isinstance(v, dict) else v for k, v in params.items()}
+    return (messages.get(lang) or messages["en"]).format(**values)
+
+
+def localized(errors: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    out = []
+    for error in errors:
+        error = dict(error)
+        variant, params = error.pop("_message", (None, {}))
+        if f"{error.get('code')}@{variant}" in MESSAGES or error.get("code") in MESSAGES:
+            error["reason"] = _render(error["code"], variant, params, lang)
+        out.append(error)
+    return out
+
+
 def language(request: Request) -> str:
     for part in request.headers.get("accept-language", "").split(","):
         tag = part.split(";")[0].strip().lower()[:2]
@@ -80,7 +113,7 @@ class Problem(Exception):
             body["detail"] = self.detail
         body["instance"] = request.url.path
         if self.errors:
-            body["errors"] = self.errors
+            body["errors"] = localized(self.errors, lang)
         body.update(self.extensions)
         return body
 

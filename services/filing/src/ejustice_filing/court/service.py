@@ -11,7 +11,7 @@ from ejustice_filing.filings.models import Acceptance, FilingRead, Return
 from ejustice_shared.auth import Principal
 from ejustice_shared.commits import Commit
 from ejustice_shared.events import Envelope, FilingAccepted, FilingReturned
-from ejustice_shared.problems import Problem
+from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
 
@@ -42,8 +42,8 @@ async def answer(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
 async def accept(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
                  acceptance: Acceptance) -> FilingRead:
     if acceptance.branch_id not in await jurisdiction.court_branches(runtime, principal.court_id):
-        raise Problem(422, "validation", errors=[{"field": "branch_id", "code": "unknown-branch",
-                                                  "reason": f"No branch {acceptance.branch_id} in your court."}])
+        raise Problem(422, "validation", errors=[field_error("branch_id", "unknown-branch",
+                                                             branch=acceptance.branch_id)])
     return await answer(runtime, principal=principal, filing_id=filing_id, make=lambda f: FilingAccepted(
         filing_id=f.id, tracking_code=f.tracking_code, court_id=principal.court_id,
         case_number=acceptance.case_number, branch_id=acceptance.branch_id, jurisdiction=f.jurisdiction,
@@ -55,8 +55,7 @@ async def return_for_correction(runtime: ServiceRuntime, *, principal: Principal
     unknown = [n for n, r in enumerate(returned.reasons) if r.code not in return_reasons()]
     if unknown:
         raise Problem(422, "validation", errors=[
-            {"field": f"reasons.{n}.code", "code": "unknown-reason",
-             "reason": "One of: " + ", ".join(return_reasons())} for n in unknown])
+            field_error(f"reasons.{n}.code", "unknown-reason", allowed=", ".join(return_reasons())) for n in unknown])
     return await answer(runtime, principal=principal, filing_id=filing_id, make=lambda f: FilingReturned(
         filing_id=f.id, tracking_code=f.tracking_code, court_id=principal.court_id, reasons=returned.reasons,
         jurisdiction=f.jurisdiction, parties=f.parties, filer_id=f.filer_id, returned_by=principal.subject))

@@ -8,7 +8,7 @@ from ejustice_filing.subjects import service as subjects
 from ejustice_shared.auth import Principal
 from ejustice_shared.events import DocumentRef, FilingDocumentAdded
 from ejustice_shared.people import normalize_text
-from ejustice_shared.problems import Problem
+from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
 
@@ -22,7 +22,7 @@ def media_type_of(data: bytes) -> str:
     if looks_like:
         detail += f" This file is {looks_like}, whatever its name says."
     raise Problem(415, "unsupported-document", detail=detail,
-                  errors=[{"field": "file", "code": "unsupported-type", "reason": detail}])
+                  errors=[field_error("file", "unsupported-type", variant="program" if looks_like else None)])
 
 
 def blobs(runtime: ServiceRuntime) -> ChunkedBlobStore:
@@ -34,10 +34,10 @@ async def add(runtime: ServiceRuntime, *, principal: Principal, filing_id: str, 
     filing = await filings.read(runtime, principal=principal, filing_id=filing_id)
     allowed = {*subjects.find(filing.subject_code).documents_required, OTHER_DOCUMENT}
     if document_type not in allowed:
-        raise Problem(422, "validation", errors=[{"field": "document_type", "code": "unknown-document-type",
-                                                  "reason": "One of: " + ", ".join(sorted(allowed))}])
+        raise Problem(422, "validation", errors=[field_error("document_type", "unknown-document-type",
+                                                             allowed=", ".join(sorted(allowed)))])
     if not data:
-        raise Problem(422, "validation", errors=[{"field": "file", "code": "empty", "reason": "The file is empty."}])
+        raise Problem(422, "validation", errors=[field_error("file", "empty")])
     media_type = media_type_of(data)
     digest = await blobs(runtime).put(data)
     document = DocumentRef(document_id=uuid.uuid4().hex, document_type=document_type,

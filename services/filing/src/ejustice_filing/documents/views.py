@@ -4,7 +4,7 @@ from ejustice_filing.documents import service
 from ejustice_filing.filings import service as filings
 from ejustice_shared.auth import CurrentPrincipal
 from ejustice_shared.events import DocumentRef
-from ejustice_shared.problems import Problem
+from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import Runtime
 
 router = APIRouter(prefix="/filings/{filing_id}/documents", tags=["documents"])
@@ -22,9 +22,9 @@ async def upload_document(filing_id: str, request: Request, runtime: Runtime,
     upload, document_type = form.get("file"), form.get("document_type")
     errors = []
     if upload is None or isinstance(upload, str):
-        errors.append({"field": "file", "code": "missing", "reason": "Attach the file as `file`."})
+        errors.append(field_error("file", "missing", variant="file"))
     if not isinstance(document_type, str) or not document_type:
-        errors.append({"field": "document_type", "code": "missing", "reason": "Say what the document is."})
+        errors.append(field_error("document_type", "missing", variant="document_type"))
     if errors:
         raise Problem(422, "validation", errors=errors)
     data = await upload.read(limit + 1)
@@ -45,4 +45,4 @@ async def download_document(filing_id: str, document_id: str, runtime: Runtime,
 def _too_large(limit: int) -> Problem:
     detail = f"A document may be at most {limit // (1024 * 1024)} MiB."
     return Problem(413, "document-too-large", detail=detail,
-                   errors=[{"field": "file", "code": "too-large", "reason": detail}])
+                   errors=[field_error("file", "too-large", mib=limit // (1024 * 1024))])

@@ -39,7 +39,7 @@ from ejustice_shared.events import (
     Party,
 )
 from ejustice_shared.people import check_national_id
-from ejustice_shared.problems import Problem
+from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
 SOURCE = "filing"
@@ -147,12 +147,11 @@ async def open_draft(runtime: ServiceRuntime, *, principal: Principal, create: F
     subject = subjects.find(create.subject_code)
     errors = []
     if subject is None:
-        errors.append({"field": "subject_code", "code": "unknown-subject",
-                       "reason": f"There is no subject '{create.subject_code}'; see GET /subjects."})
+        errors.append(field_error("subject_code", "unknown-subject", subject=create.subject_code))
     elif subject.kind == "brief":
         for field in ("case_number", "case_court_id"):
             if not getattr(create, field):
-                errors.append({"field": field, "code": "required", "reason": "A brief names the existing case."})
+                errors.append(field_error(field, "required", variant=field))
     if errors:
         raise Problem(422, "validation", errors=errors)
     filing_id = uuid.uuid4().hex
@@ -191,14 +190,13 @@ async def change(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
 def party_errors(update: PartiesUpdate, *, jurisdiction: str, principal: Principal) -> list[dict]:
     errors = []
     for n, party in enumerate(update.parties):
-        if reason := check_national_id(party.national_id, jurisdiction):
-            errors.append({"field": f"parties.{n}.national_id", "code": "invalid-national-id", "reason": reason})
+        if check_national_id(party.national_id, jurisdiction):
+            errors.append(field_error(f"parties.{n}.national_id", "invalid-national-id", variant=jurisdiction))
     if not any(p.role == "applicant" for p in update.parties):
-        errors.append({"field": "parties", "code": "applicant-required", "reason": "Name at least one applicant."})
+        errors.append(field_error("parties", "applicant-required"))
     if (principal.has(Role.CITIZEN) and not principal.on_behalf_of and principal.national_id
             and not any(p.role == "applicant" and p.national_id == principal.national_id for p in update.parties)):
-        errors.append({"field": "parties", "code": "filer-not-applicant",
-                       "reason": "You file for yourself: you must be one of the applicants."})
+        errors.append(field_error("parties", "filer-not-applicant"))
     return errors
 
 
@@ -220,8 +218,8 @@ async def set_claim(runtime: ServiceRuntime, *, principal: Principal, filing_id:
     filing = await read(runtime, principal=principal, filing_id=filing_id)
     expected = CURRENCY[filing.jurisdiction]
     if update.claim is not None and update.claim.currency != expected:
-        raise Problem(422, "validation", errors=[{"field": "claim.currency", "code": "currency-mismatch",
-                                                  "reason": f"Claims in {filing.jurisdiction} are in {expected}."}])
+        raise Problem(422, "validation", errors=[field_error("claim.currency", "currency-mismatch",
+                                                             jurisdiction=filing.jurisdiction, currency=expected)])
     return await change(runtime, principal=principal, filing_id=filing_id, read_already=True,
                         decide=lambda f: [FilingClaimSet(filing_id=filing_id, claim=update.claim)])
 
@@ -240,19 +238,16 @@ def submission_errors(filing: FilingRead) -> list[dict]:
     subject = subjects.find(filing.subject_code)
     errors = []
     if not filing.statement:
-        errors.append({"field": "statement", "code": "required", "reason": "Write what you ask the court and why."})
+        errors.append(field_error("statement", "required", variant="statement"))
     if not any(p.role == "applicant" for p in filing.parties):
-        errors.append({"field": "parties", "code": "applicant-required", "reason": "Name at least one applicant."})
+        errors.append(field_error("parties", "applicant-required"))
     if filing.kind in NEEDS_RESPONDENT and not any(p.role == "respondent" for p in filing.parties):
-        errors.append({"field": "parties", "code": "respondent-required",
-                       "reason": "Name the person the filing is against (or addressed to)."})
+        errors.append(field_error("parties", "respondent-required"))
     if subject.claim_required and filing.claim is None:
-        errors.append({"field": "claim", "code": "claim-required",
-                       "reason": f"A claim amount is required for '{subject.names['en']}'."})
+        errors.append(field_error("claim", "claim-required", subject=subject.names))
     present = {d.document_type for d in filing.documents}
     for missing in [t for t in subject.documents_required if t not in present]:
-        errors.append({"field": f"documents.{missing}", "code": "document-required",
-                       "reason": f"Attach the document: {missing}."})
+        errors.append(field_error(f"documents.{missing}", "document-required", document=missing))
     return errors
 
 

@@ -30,7 +30,7 @@ from ejustice_shared.auth import Principal, Role
 from ejustice_shared.commits import Commit
 from ejustice_shared.events import AccountRegistered, Envelope, EventData
 from ejustice_shared.people import check_national_id, normalize_mobile, only_digits
-from ejustice_shared.problems import Problem
+from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
 SOURCE = "gateway"
@@ -128,12 +128,12 @@ def fold(history: list[Commit]) -> dict:
 async def start(runtime: ServiceRuntime, *, create: RegistrationCreate, client: str) -> RegistrationRead:
     settings = runtime.settings
     errors = []
-    if reason := check_national_id(create.national_id, create.jurisdiction):
-        errors.append({"field": "national_id", "code": "invalid-national-id", "reason": reason})
+    if check_national_id(create.national_id, create.jurisdiction):
+        errors.append(field_error("national_id", "invalid-national-id", variant=create.jurisdiction))
     try:
         mobile = normalize_mobile(create.mobile, create.jurisdiction)
-    except ValueError as exc:
-        errors.append({"field": "mobile", "code": "invalid-mobile", "reason": str(exc)})
+    except ValueError:
+        errors.append(field_error("mobile", "invalid-mobile", jurisdiction=create.jurisdiction))
     if errors:
         raise Problem(422, "validation", errors=errors)
     window = timedelta(minutes=settings.otp_rate_window_minutes)
@@ -202,10 +202,8 @@ async def verify(runtime: ServiceRuntime, *, registration_id: str, verification:
     await runtime.commits.execute(stream, decide, actor={"registration": registration_id})
     if "wrong" in outcome:
         left = max(outcome["wrong"], 0)
-        raise Problem(422, "validation", attempts_left=left, errors=[{
-            "field": "code", "code": "wrong-code",
-            "reason": f"The code is not right; {left} tries left." if left else
-                      "The code is not right; the registration is now locked."}])
+        raise Problem(422, "validation", attempts_left=left,
+                      errors=[field_error("code", "wrong-code", variant=None if left else "locked", left=left)])
     return await open_account(runtime, started=outcome["started"])
 
 
