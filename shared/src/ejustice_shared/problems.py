@@ -57,10 +57,8 @@ MESSAGES: dict[str, dict[str, str]] = json.loads((Path(__file__).parent / "messa
 
 def field_error(field: str, code: str, *, variant: str | None = None, **params: Any) -> dict[str, Any]:
     """An error about one field, told in the reader's language when the problem is answered."""
-    error = {"field": field, "code": code, "reason": _render(code, variant, params, "en")}
-    if variant or params:
-        error["_message"] = (variant, params)
-    return error
+    return {"field": field, "code": code, "reason": _render(code, variant, params, "en"),
+            "_message": (variant, params)}
 
 
 def _render(code: str, variant: str | None, params: dict[str, Any], lang: str) -> str:
@@ -75,8 +73,8 @@ def localized(errors: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     out = []
     for error in errors:
         error = dict(error)
-        variant, params = error.pop("_message", (None, {}))
-        if f"{error.get('code')}@{variant}" in MESSAGES or error.get("code") in MESSAGES:
+        if "_message" in error:  # made by field_error: told again in the reader's language
+            variant, params = error.pop("_message")
             error["reason"] = _render(error["code"], variant, params, lang)
         out.append(error)
     return out
