@@ -27,13 +27,13 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from ejustice_shared import clock
 from ejustice_shared.events import Envelope
 
 GENESIS = "0" * 64
@@ -133,7 +133,7 @@ class CommitStore:
 
     async def append(self, stream: str, events: Sequence[Envelope], *, expected_seq: int, prev_hash: str,
                      cause: str, actor: dict | None = None) -> Commit:
-        committed_at = datetime.now(UTC).isoformat(timespec="microseconds")
+        committed_at = clock.iso()
         dumped = [e.model_dump(mode="json") for e in events]
         doc = {
             "_id": commit_id(stream, expected_seq), "cause": cause, "stream": stream, "seq": expected_seq,

@@ -6,11 +6,11 @@ Publishing twice is allowed, losing is not: consumers are idempotent by event id
 """
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import structlog
 
-from ejustice_shared import metrics
+from ejustice_shared import clock, metrics
 from ejustice_shared.bus import EventBus
 from ejustice_shared.commits import Commit, CommitStore
 from ejustice_shared.faults import crash_point
@@ -95,9 +95,8 @@ class OutboxRelay:
     async def sweep(self, *, stale_only: bool = True) -> int:
         """Publish what is pending and stale, or waiting behind a failure here. Returns how many."""
         held = set(self._held)
-        now = datetime.now(UTC)
-        stale = (now - self.stale_after).isoformat(timespec="microseconds")
-        abandoned = (now - ABANDONED_AFTER).isoformat(timespec="microseconds")
+        now = clock.now()
+        stale, abandoned = clock.iso(now - self.stale_after), clock.iso(now - ABANDONED_AFTER)
         markers = await self.store.pending()
         due = []
         for marker in markers:

@@ -38,14 +38,10 @@ def valid_vietnamese_citizen_id(code: str) -> bool:
     return len(code) == 12 and code.isdigit() and code[3] in "0123456789"
 
 
-def check_national_id(code: str, jurisdiction: Jurisdiction) -> str | None:
-    """None when valid, else the reason in words."""
+def valid_national_id(code: str, jurisdiction: Jurisdiction) -> bool:
     if jurisdiction == "IR":
-        if not valid_iranian_national_code(code):
-            return "An Iranian national code has 10 digits and a valid check digit."
-    elif not valid_vietnamese_citizen_id(code):
-        return "A Vietnamese citizen ID has 12 digits."
-    return None
+        return valid_iranian_national_code(code)
+    return valid_vietnamese_citizen_id(code)
 
 
 def normalize_mobile(number: str, jurisdiction: Jurisdiction) -> str:
@@ -72,6 +68,6 @@ def _is_national_id_shape(value: str) -> str:
     return value
 
 
-# Digits as typed, normalised; the checksum needs the jurisdiction, so models check it with check_national_id.
+# Digits as typed, normalised; the checksum needs the jurisdiction, so models check it with valid_national_id.
 NationalId = Annotated[str, BeforeValidator(_digits_or_error), AfterValidator(_is_national_id_shape)]
 Text = Annotated[str, BeforeValidator(lambda v: normalize_text(v).strip() if isinstance(v, str) else v)]

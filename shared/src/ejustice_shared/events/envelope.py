@@ -1,12 +1,12 @@
 """The one envelope every event travels in (design.md §5), and the base of event data models."""
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from opentelemetry import propagate
 from pydantic import BaseModel, ConfigDict, Field
 
+from ejustice_shared import clock
 from ejustice_shared.context import current_correlation_id
 
 CATALOG: dict[str, type["EventData"]] = {}
@@ -55,7 +55,7 @@ class Envelope(BaseModel):
         propagate.inject(carrier)
         return cls(
             id=str(uuid.uuid4()), type=data.type, version=data.version, source=source,
-            time=datetime.now(UTC).isoformat(timespec="microseconds"), subject=subject,
+            time=clock.iso(), subject=subject,
             correlation_id=current_correlation_id(), routing_key=data.routing_key(),
             traceparent=carrier.get("traceparent"), tracestate=carrier.get("tracestate"),
             data=data.model_dump(mode="json"),

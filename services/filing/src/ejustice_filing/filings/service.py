@@ -38,7 +38,7 @@ from ejustice_shared.events import (
     FilingSubmitted,
     Party,
 )
-from ejustice_shared.people import check_national_id
+from ejustice_shared.people import valid_national_id
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -190,7 +190,7 @@ async def change(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
 def party_errors(update: PartiesUpdate, *, jurisdiction: str, principal: Principal) -> list[dict]:
     errors = []
     for n, party in enumerate(update.parties):
-        if check_national_id(party.national_id, jurisdiction):
+        if not valid_national_id(party.national_id, jurisdiction):
             errors.append(field_error(f"parties.{n}.national_id", "invalid-national-id", variant=jurisdiction))
     if not any(p.role == "applicant" for p in update.parties):
         errors.append(field_error("parties", "applicant-required"))

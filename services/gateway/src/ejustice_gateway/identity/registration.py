@@ -29,7 +29,7 @@ from ejustice_gateway.identity.models import (
 from ejustice_shared.auth import Principal, Role
 from ejustice_shared.commits import Commit
 from ejustice_shared.events import AccountRegistered, Envelope, EventData
-from ejustice_shared.people import check_national_id, normalize_mobile, only_digits
+from ejustice_shared.people import normalize_mobile, only_digits, valid_national_id
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -128,7 +128,7 @@ def fold(history: list[Commit]) -> dict:
 async def start(runtime: ServiceRuntime, *, create: RegistrationCreate, client: str) -> RegistrationRead:
     settings = runtime.settings
     errors = []
-    if check_national_id(create.national_id, create.jurisdiction):
+    if not valid_national_id(create.national_id, create.jurisdiction):
         errors.append(field_error("national_id", "invalid-national-id", variant=create.jurisdiction))
     try:
         mobile = normalize_mobile(create.mobile, create.jurisdiction)

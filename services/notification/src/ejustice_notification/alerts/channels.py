@@ -3,7 +3,6 @@
 No channel logs the text: it may carry a one-time code.
 """
 
-from datetime import UTC, datetime
 from typing import Protocol
 
 import httpx
@@ -11,6 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from ejustice_notification.settings import NotificationSettings
+from ejustice_shared import clock
 
 SANDBOX_COLLECTION = "sandbox_sms"
 
@@ -54,7 +54,7 @@ class SandboxSms:
         seq = await self._last_seq(to) + 1
         while True:
             doc = {"_id": self.message_id(to, seq), "to": to, "seq": seq, "text": text,
-                   "sent_at": datetime.now(UTC).isoformat(timespec="microseconds")}
+                   "sent_at": clock.iso()}
             try:
                 await self.messages.insert_one(doc)
                 return doc["_id"]

@@ -12,7 +12,6 @@ and the receipt numbers (receipts.service).
 import hashlib
 import hmac
 import uuid
-from datetime import UTC, datetime
 
 from pymongo.errors import DuplicateKeyError
 
@@ -31,6 +30,7 @@ from ejustice_payment.providers.models import CallbackData, PaymentOrder
 from ejustice_payment.providers.service import PaymentProvider, provider_of
 from ejustice_payment.receipts import service as receipts
 from ejustice_payment.receipts.models import ReceiptRead, ReceiptVerification
+from ejustice_shared import clock
 from ejustice_shared.auth import Principal
 from ejustice_shared.commits import Commit, canonical_json
 from ejustice_shared.events import Envelope, EventData, PaymentCompleted
@@ -58,7 +58,7 @@ def wrap(data: EventData, filing_id: str) -> Envelope:
 
 
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+    return clock.iso()
 
 
 # --- state -----------------------------------------------------------------------------------------

@@ -7,11 +7,10 @@ is genuine is always decided by the payment's own stream (see payments.service.v
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from pymongo.errors import DuplicateKeyError
 
-from ejustice_shared import codes
+from ejustice_shared import clock, codes
 from ejustice_shared.runtime import ServiceRuntime
 
 RECEIPTS = "receipts"
@@ -46,7 +45,7 @@ async def claim(runtime: ServiceRuntime, *, payment_id: str, filing_id: str) -> 
             await runtime.db[RECEIPTS].insert_one({
                 "_id": receipt.receipt_number, "payment_id": payment_id, "filing_id": filing_id,
                 "verification_code": receipt.verification_code,
-                "claimed_at": datetime.now(UTC).isoformat(timespec="microseconds")})
+                "claimed_at": clock.iso()})
             return receipt
         except DuplicateKeyError:
             continue
