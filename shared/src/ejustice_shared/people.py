@@ -5,6 +5,7 @@ accepts "۰۴۹۹-۳۷۰-۸۹۹" and stores "0499370899".
 """
 
 import unicodedata
+from datetime import date
 from typing import Annotated, Literal
 
 import phonenumbers
@@ -33,9 +34,31 @@ def valid_iranian_national_code(code: str) -> bool:
     return check == total if total < 2 else check == 11 - total
 
 
-def valid_vietnamese_citizen_id(code: str) -> bool:
-    """Vietnam's 12-digit citizen ID (CCCD): province (3), sex and century (1), birth year (2), serial (6)."""
-    return len(code) == 12 and code.isdigit() and code[3] in "0123456789"
+# Where the citizen ID was first registered: the 63 provinces and centrally run cities, by the codes of the
+# Ministry of Public Security's circular on citizen ID numbers (07/2016/TT-BCA, as amended by 59/2021/TT-BCA).
+# IDs keep their code after provinces merge, so the list stays as issued.
+VIETNAMESE_PROVINCE_CODES = frozenset({
+    "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019", "020", "022", "024", "025",
+    "026", "027", "030", "031", "033", "034", "035", "036", "037", "038", "040", "042", "044", "045", "046", "048",
+    "049", "051", "052", "054", "056", "058", "060", "062", "064", "066", "067", "068", "070", "072", "074", "075",
+    "077", "079", "080", "082", "083", "084", "086", "087", "089", "091", "092", "093", "094", "095", "096",
+})
+
+
+def vietnamese_birth_year(code: str) -> int | None:
+    """The birth year a citizen ID encodes: its 4th digit is the century (0/1: 1900s, 2/3: 2000s, ...; even for
+    men, odd for women), its 5th and 6th the year within it. None if the number is not a citizen ID."""
+    if len(code) != 12 or not code.isdigit() or code[:3] not in VIETNAMESE_PROVINCE_CODES:
+        return None
+    return 1900 + int(code[3]) // 2 * 100 + int(code[4:6])
+
+
+def valid_vietnamese_citizen_id(code: str, *, today: date | None = None) -> bool:
+    """Vietnam's 12-digit citizen ID (CCCD): province (3), sex and century (1), birth year (2), serial (6).
+
+    The province must be one that issues IDs, and the century and year must name a year that has begun."""
+    year = vietnamese_birth_year(code)
+    return year is not None and year <= (today or date.today()).year
 
 
 def valid_national_id(code: str, jurisdiction: Jurisdiction) -> bool:

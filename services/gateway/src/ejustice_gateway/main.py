@@ -1,11 +1,14 @@
-"""Composition root of the gateway: identity and tokens, and the one public door to the services."""
+"""Composition root of the gateway: identity, proofing and sessions, and the one public door to the services."""
 
 import httpx
 
 from ejustice_gateway.identity import service as identity
 from ejustice_gateway.identity import views as identity_views
+from ejustice_gateway.proofing import providers as proofing_providers
+from ejustice_gateway.proofing import views as proofing_views
 from ejustice_gateway.proxy import service as proxy
 from ejustice_gateway.proxy import views as proxy_views
+from ejustice_gateway.sessions import views as session_views
 from ejustice_gateway.settings import GatewaySettings
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -16,6 +19,7 @@ runtime = ServiceRuntime("gateway", settings)
 async def open_clients(runtime: ServiceRuntime) -> None:
     runtime.state["http"] = httpx.AsyncClient(timeout=settings.upstream_timeout_seconds)
     runtime.state["issuer"] = identity.issuer(runtime)
+    runtime.state["mobile_ownership"], runtime.state["national_eid"] = proofing_providers.providers(runtime)
 
 
 async def close_clients(runtime: ServiceRuntime) -> None:
@@ -27,6 +31,8 @@ runtime.on_shutdown(close_clients)
 runtime.check_readiness("services", lambda: proxy.upstream_readiness(runtime))
 
 runtime.include(identity_views.router)
+runtime.include(proofing_views.router)
+runtime.include(session_views.router)
 runtime.include(proxy_views.router)
 
 app = runtime.create_app()

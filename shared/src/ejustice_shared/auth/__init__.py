@@ -60,13 +60,17 @@ class TokenIssuer:
         self._issuer = issuer
         self._lifetime = lifetime
 
-    def issue(self, principal: Principal) -> str:
+    @property
+    def lifetime(self) -> timedelta:
+        return self._lifetime
+
+    def issue(self, principal: Principal, *, lifetime: timedelta | None = None) -> str:
         now = datetime.now(UTC)
         claims = {
             "iss": self._issuer,
             "sub": principal.subject,
             "iat": now,
-            "exp": now + self._lifetime,
+            "exp": now + (lifetime or self._lifetime),
             "roles": [str(role) for role in principal.roles],
             **principal.model_dump(exclude={"subject", "roles"}, exclude_none=True),
         }

@@ -2,6 +2,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from ejustice_gateway.proofing.models import EidRequest
 from ejustice_shared.auth import Role
 from ejustice_shared.models import RequestModel, ResponseModel
 from ejustice_shared.people import NationalId, Text
@@ -36,9 +37,14 @@ class RegistrationCreate(RequestModel):
 
 class RegistrationRead(ResponseModel):
     registration_id: str
-    mobile: str = Field(description="Where the code went, masked.")
+    mobile: str = Field(description="Where the code went (or will go), masked.")
     expires_at: str
     attempts_left: int
+    code_sent: bool = Field(description="False while the person must still prove who they are (national e-ID).")
+    proven_by: str | None = Field(description="How the person was proven: mobile-operator, in-person, national-eid "
+                                              "or account-mobile (a mobile the account already holds).")
+    national_eid: EidRequest | None = Field(None, description="Where to confirm the citizen ID with the national "
+                                                              "e-ID, then POST its answer to .../national-eid.")
 
 
 class VerificationCreate(RequestModel):
@@ -47,7 +53,9 @@ class VerificationCreate(RequestModel):
 
 class SessionRead(TokenRead):
     account_id: str
-    new_account: bool
+    new_account: bool = False
+    refresh_token: str = Field(description="Opaque; exchange it at POST /api/auth/refresh. Each use replaces it.")
+    refresh_expires_in: int
 
 
 class CourtTokenCreate(RequestModel):

@@ -1,10 +1,13 @@
 """Registration for e-service with a one-time code (the Sana-like sign-up), and court clients' sign-in.
 
-A registration is the stream `registration-<id>`: started (the code stored hashed with
-Argon2), each wrong try, the lockout, the single successful use; a person's account is
-the stream `account-<jurisdiction>-<national id>`. Rate limits count sends per mobile and
-per client as appends to a stream per window, so concurrent requests cannot both take
-the last slot.
+A registration is the stream `registration-<id>`: started, how the person was proven, the
+code (stored hashed with Argon2), each wrong try, the lockout, the single successful use; a
+person's account is the stream `account-<jurisdiction>-<national id>` (accounts.py).
+
+The person is proven before any code is sent, so no text goes to a mobile that is not
+theirs and nothing is opened for someone who is not who they say (proofing/service.py).
+Rate limits count sends per mobile and per client as appends to a stream per window, so
+concurrent requests cannot both take the last slot.
 """
 
 import json
@@ -18,6 +21,18 @@ import httpx
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
+from ejustice_gateway.identity import accounts
+from ejustice_gateway.identity.events import (
+    AccountMobileProven,
+    AccountSignedIn,
+    RateLimitTaken,
+    RegistrationCodeFailed,
+    RegistrationCodeIssued,
+    RegistrationLocked,
+    RegistrationProven,
+    RegistrationStarted,
+    RegistrationVerified,
+)
 from ejustice_gateway.identity.models import (
     CourtTokenCreate,
     RegistrationCreate,
@@ -26,6 +41,10 @@ from ejustice_gateway.identity.models import (
     TokenRead,
     VerificationCreate,
 )
+from ejustice_gateway.proofing import service as proofing
+from ejustice_gateway.proofing.models import EidConfirmationCreate, EidRequest, Proof
+from ejustice_gateway.proofing.providers import NationalEid
+from ejustice_gateway.sessions import service as sessions
 from ejustice_shared.auth import Principal, Role
 from ejustice_shared.commits import Commit
 from ejustice_shared.events import AccountRegistered, Envelope, EventData
@@ -37,55 +56,15 @@ SOURCE = "gateway"
 LANGUAGE = {"IR": "fa", "VN": "vi"}
 # Cheap enough for a 6-digit code that also expires in minutes and locks after a few tries.
 hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-
-
-class RegistrationStarted(EventData):
-    type = "registration.started"
-    published = False
-
-    registration_id: str
-    jurisdiction: str
-    national_id: str
-    mobile: str
-    code_hash: str
-    expires_at: str
-
-
-class RegistrationCodeFailed(EventData):
-    type = "registration.code_failed"
-    published = False
-
-    registration_id: str
-
-
-class RegistrationLocked(EventData):
-    type = "registration.locked"
-    published = False
-
-    registration_id: str
-
-
-class RegistrationVerified(EventData):
-    type = "registration.verified"
-    published = False
-
-    registration_id: str
-    account_id: str
-
-
-class RateLimitTaken(EventData):
-    type = "gateway.rate_limit_taken"
-    published = False
-
-    key: str
+# How long a person has to come back from the national e-ID.
+EID_MINUTES = 15
 
 
 def wrap(data: EventData, subject: str) -> Envelope:
     return Envelope.wrap(data, source=SOURCE, subject=subject)
 
 
-def masked(mobile: str) -> str:
-    return mobile[:4] + "*" * (len(mobile) - 6) + mobile[-2:]
+masked = proofing.masked
 
 
 # --- rate limits -----------------------------------------------------------------------------------
@@ -110,12 +89,18 @@ async def take(runtime: ServiceRuntime, *, key: str, limit: int, window: timedel
 
 
 def fold(history: list[Commit]) -> dict:
-    state: dict = {"attempts": 0, "locked": False, "account_id": None, "started": None}
+    state: dict = {"attempts": 0, "locked": False, "account_id": None, "started": None, "proof": None,
+                   "code_hash": None, "expires_at": None}
     for commit in history:
         for envelope in commit.events:
             match envelope.parse():
                 case RegistrationStarted() as started:
                     state["started"] = started
+                    state["code_hash"], state["expires_at"] = started.code_hash, started.expires_at
+                case RegistrationProven() as proven:
+                    state["proof"] = Proof(**proven.model_dump(exclude={"registration_id"}))
+                case RegistrationCodeIssued() as issued:
+                    state["code_hash"], state["expires_at"] = issued.code_hash, issued.expires_at
                 case RegistrationCodeFailed():
                     state["attempts"] += 1
                 case RegistrationLocked():
@@ -123,6 +108,17 @@ def fold(history: list[Commit]) -> dict:
                 case RegistrationVerified() as verified:
                     state["account_id"] = verified.account_id
     return state
+
+
+def new_code(runtime: ServiceRuntime) -> tuple[str, str, str]:
+    """A 6-digit code, its Argon2 hash and when it expires."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    expires_at = datetime.now(UTC) + timedelta(minutes=runtime.settings.otp_minutes)
+    return code, hasher.hash(code), expires_at.isoformat()
+
+
+def proven(registration_id: str, proof: Proof) -> RegistrationProven:
+    return RegistrationProven(registration_id=registration_id, **proof.model_dump())
 
 
 async def start(runtime: ServiceRuntime, *, create: RegistrationCreate, client: str) -> RegistrationRead:
@@ -140,17 +136,78 @@ async def start(runtime: ServiceRuntime, *, create: RegistrationCreate, client: 
     await take(runtime, key=f"mobile:{mobile}", limit=settings.otp_per_mobile, window=window, what="for this number")
     await take(runtime, key=f"client:{client}", limit=settings.otp_per_client, window=window, what="from here")
 
+    proof = await prove(runtime, jurisdiction=create.jurisdiction, national_id=create.national_id, mobile=mobile)
     registration_id = uuid.uuid4().hex
-    code = f"{secrets.randbelow(10**6):06d}"
-    expires_at = datetime.now(UTC) + timedelta(minutes=settings.otp_minutes)
+    language = create.language or LANGUAGE[create.jurisdiction]
+    if proof is None:  # Vietnam: the national e-ID first, then the code
+        provider: NationalEid = runtime.state["national_eid"]
+        nonce = secrets.token_urlsafe(24)
+        expires_at = (datetime.now(UTC) + timedelta(minutes=EID_MINUTES)).isoformat()
+        started = RegistrationStarted(registration_id=registration_id, jurisdiction=create.jurisdiction,
+                                      national_id=create.national_id, mobile=mobile, expires_at=expires_at,
+                                      eid_nonce=nonce, language=language)
+        await runtime.commits.execute(f"registration-{registration_id}",
+                                      lambda h: [wrap(started, registration_id)], actor={"client": client})
+        return RegistrationRead(registration_id=registration_id, mobile=masked(mobile), expires_at=expires_at,
+                                attempts_left=settings.otp_attempts, code_sent=False, proven_by=None,
+                                national_eid=EidRequest(provider=provider.name, nonce=nonce,
+                                                        authorize_url=provider.authorize_url(nonce=nonce)))
+    code, code_hash, expires_at = new_code(runtime)
     started = RegistrationStarted(registration_id=registration_id, jurisdiction=create.jurisdiction,
-                                  national_id=create.national_id, mobile=mobile, code_hash=hasher.hash(code),
-                                  expires_at=expires_at.isoformat())
-    await runtime.commits.execute(f"registration-{registration_id}", lambda h: [wrap(started, registration_id)],
-                                  actor={"client": client})
-    await send_code(runtime, mobile=mobile, code=code, language=create.language or LANGUAGE[create.jurisdiction])
-    return RegistrationRead(registration_id=registration_id, mobile=masked(mobile), expires_at=started.expires_at,
-                            attempts_left=settings.otp_attempts)
+                                  national_id=create.national_id, mobile=mobile, code_hash=code_hash,
+                                  expires_at=expires_at, language=language)
+    await runtime.commits.execute(
+        f"registration-{registration_id}",
+        lambda h: [wrap(started, registration_id), wrap(proven(registration_id, proof), registration_id)],
+        actor={"client": client})
+    await send_code(runtime, mobile=mobile, code=code, language=language)
+    return RegistrationRead(registration_id=registration_id, mobile=masked(mobile), expires_at=expires_at,
+                            attempts_left=settings.otp_attempts, code_sent=True, proven_by=proof.method)
+
+
+async def prove(runtime: ServiceRuntime, *, jurisdiction: str, national_id: str, mobile: str) -> Proof | None:
+    """How this person is proven to hold the national ID and the mobile; None while the e-ID must say.
+
+    Refuses (403, what to do instead) or asks to come back (503) when no proof can be had."""
+    account = await accounts.load(runtime, jurisdiction, national_id)
+    if mobile in account.mobiles:
+        return Proof(method="account-mobile", provider="ejustice")
+    if in_person := await proofing.proven_in_person(runtime, jurisdiction=jurisdiction, national_id=national_id,
+                                                    mobile=mobile):
+        return in_person
+    if jurisdiction == "IR":
+        return await proofing.ask_mobile_owner(runtime, jurisdiction=jurisdiction, national_id=national_id,
+                                               mobile=mobile)
+    return None
+
+
+async def confirm_eid(runtime: ServiceRuntime, *, registration_id: str,
+                      confirmation: EidConfirmationCreate) -> RegistrationRead:
+    """The national e-ID's answer for a registration waiting on it → the person proven, and the code sent."""
+    settings = runtime.settings
+    stream = f"registration-{registration_id}"
+    state = fold(await runtime.commits.load(stream))
+    started: RegistrationStarted | None = state["started"]
+    if started is None or not started.eid_nonce:
+        raise Problem(404, "registration-not-found", detail="No registration waits for the national e-ID here.")
+    if state["proof"]:
+        raise Problem(409, "already-proven", detail="This registration is proven already; enter the code sent.")
+    if datetime.fromisoformat(started.expires_at) < datetime.now(UTC):
+        raise Problem(410, "registration-expired", detail="This registration has expired; start a new one.")
+    proof = await proofing.confirm_eid(runtime, national_id=started.national_id, mobile=started.mobile,
+                                       nonce=started.eid_nonce, response=confirmation.assertion)
+    code, code_hash, expires_at = new_code(runtime)
+
+    def decide(history: list[Commit]) -> list[Envelope]:
+        if fold(history)["proof"]:
+            raise Problem(409, "already-proven", detail="This registration is proven already; enter the code sent.")
+        issued = RegistrationCodeIssued(registration_id=registration_id, code_hash=code_hash, expires_at=expires_at)
+        return [wrap(proven(registration_id, proof), registration_id), wrap(issued, registration_id)]
+
+    await runtime.commits.execute(stream, decide, actor={"registration": registration_id})
+    await send_code(runtime, mobile=started.mobile, code=code, language=started.language or "vi")
+    return RegistrationRead(registration_id=registration_id, mobile=masked(started.mobile), expires_at=expires_at,
+                            attempts_left=settings.otp_attempts, code_sent=True, proven_by=proof.method)
 
 
 async def send_code(runtime: ServiceRuntime, *, mobile: str, code: str, language: str) -> None:
@@ -181,52 +238,62 @@ async def verify(runtime: ServiceRuntime, *, registration_id: str, verification:
             raise Problem(404, "registration-not-found", detail="No such registration.")
         if state["account_id"]:
             raise Problem(409, "code-used", detail="This code was used already; start a new registration.")
+        if state["proof"] is None or state["code_hash"] is None:
+            raise proofing.not_proven("code", "eid-required", next_step="national-eid")
         if state["locked"]:
             raise Problem(429, "registration-locked",
                           detail="Too many wrong codes; this registration is locked. Start a new one later.")
-        if datetime.fromisoformat(started.expires_at) < datetime.now(UTC):
+        if datetime.fromisoformat(state["expires_at"]) < datetime.now(UTC):
             raise Problem(410, "code-expired", detail="The code has expired; ask for a new one.")
         try:
-            hasher.verify(started.code_hash, code)
+            hasher.verify(state["code_hash"], code)
         except VerificationError:
             outcome["wrong"] = settings.otp_attempts - state["attempts"] - 1
             failed = [wrap(RegistrationCodeFailed(registration_id=registration_id), registration_id)]
             if outcome["wrong"] <= 0:
                 failed.append(wrap(RegistrationLocked(registration_id=registration_id), registration_id))
             return failed
-        outcome["started"] = started
-        outcome["account_id"] = account_id_for(started)
-        return [wrap(RegistrationVerified(registration_id=registration_id, account_id=outcome["account_id"]),
-                     registration_id)]
+        outcome["started"], outcome["proof"] = started, state["proof"]
+        account_id = accounts.account_id_for(started.jurisdiction, started.national_id)
+        return [wrap(RegistrationVerified(registration_id=registration_id, account_id=account_id), registration_id)]
 
     await runtime.commits.execute(stream, decide, actor={"registration": registration_id})
     if "wrong" in outcome:
         left = max(outcome["wrong"], 0)
         raise Problem(422, "validation", attempts_left=left,
                       errors=[field_error("code", "wrong-code", variant=None if left else "locked", left=left)])
-    return await open_account(runtime, started=outcome["started"])
+    return await open_account(runtime, started=outcome["started"], proof=outcome["proof"])
 
 
-def account_id_for(started: RegistrationStarted) -> str:
-    """One account per person and jurisdiction: registering again signs in to it."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"ejustice:account:{started.jurisdiction}:{started.national_id}"))
+async def open_account(runtime: ServiceRuntime, *, started: RegistrationStarted, proof: Proof) -> SessionRead:
+    """Opens the account (once per person and jurisdiction: registering again signs in), logs the proof of a
+    mobile it did not hold yet, and the sign-in; then the session."""
+    account_id = accounts.account_id_for(started.jurisdiction, started.national_id)
+    session_id = sessions.new_session_id()
+    opened: dict = {}
 
+    def decide(history: list[Commit]) -> list[Envelope]:
+        account = accounts.fold(history)
+        opened["new"] = not account.exists
+        events = []
+        if not account.exists:
+            via = "office" if proof.method == "in-person" else "online"
+            events.append(AccountRegistered(account_id=account_id, jurisdiction=started.jurisdiction,
+                                            national_id=started.national_id, mobile=started.mobile,
+                                            registered_via=via))
+        if started.mobile not in account.mobiles:
+            events.append(AccountMobileProven(account_id=account_id, mobile=started.mobile,
+                                              registration_id=started.registration_id, **proof.model_dump()))
+        events.append(AccountSignedIn(account_id=account_id, registration_id=started.registration_id,
+                                      mobile=started.mobile, session_id=session_id))
+        return [wrap(event, account_id) for event in events]
 
-async def open_account(runtime: ServiceRuntime, *, started: RegistrationStarted) -> SessionRead:
-    account_id = account_id_for(started)
-    stream = f"account-{started.jurisdiction}-{started.national_id}"
-    new_account = not await runtime.commits.load(stream)
-    registered = AccountRegistered(account_id=account_id, jurisdiction=started.jurisdiction,
-                                   national_id=started.national_id, mobile=started.mobile)
-    await runtime.commits.execute(
-        stream,
-        lambda history: [] if history else [wrap(registered, account_id)],
-        cause=f"registered-{account_id}", actor={"subject": account_id})
-    principal = Principal(subject=account_id, roles=[Role.CITIZEN], national_id=started.national_id,
-                          jurisdiction=started.jurisdiction)
-    token = runtime.state["issuer"].issue(principal)
-    return SessionRead(access_token=token, expires_in=runtime.settings.token_minutes * 60, account_id=account_id,
-                       new_account=new_account)
+    commit = await runtime.commits.execute(accounts.stream_of(started.jurisdiction, started.national_id), decide,
+                                           cause=f"registration-{started.registration_id}",
+                                           actor={"subject": account_id})
+    return await sessions.open_session(runtime, session_id=session_id, account_id=account_id,
+                                       jurisdiction=started.jurisdiction, national_id=started.national_id,
+                                       account_seq=commit.seq, new_account=opened.get("new", False))
 
 
 # --- courts -----------------------------------------------------------------------------------------
@@ -248,4 +315,4 @@ def court_token(runtime: ServiceRuntime, *, credentials: CourtTokenCreate) -> To
     principal = Principal(subject=client["client_id"], roles=[Role.COURT], court_id=client["court_id"],
                           name=client.get("name"))
     return TokenRead(access_token=runtime.state["issuer"].issue(principal),
-                     expires_in=runtime.settings.token_minutes * 60)
+                     expires_in=runtime.settings.access_token_minutes * 60)
