@@ -10,3 +10,13 @@ def iranian_national_code(seed: int) -> str:
 
 def iranian_mobile(seed: int) -> str:
     return f"+98912{seed % 10**7:07d}"
+
+
+def vietnamese_citizen_id(seed: int, *, serial: int | None = None) -> str:
+    """A 12-digit citizen ID: Hà Nội (001), a man born in 1990, and a serial from the seed (below the sandbox's
+    reserved 999000-999199 unless given)."""
+    return f"001090{(seed % 999000 if serial is None else serial):06d}"
+
+
+def vietnamese_mobile(seed: int) -> str:
+    return f"+8491{seed % 10**7:07d}"

@@ -18,6 +18,20 @@ def test_production_with_real_keys_is_accepted(monkeypatch):
     with pytest.raises(ValidationError, match="GATEWAY_COURT_CLIENTS_FILE is a development placeholder"):
         GatewaySettings()
     monkeypatch.setenv("GATEWAY_COURT_CLIENTS_FILE", "/etc/ejustice/court-clients.json")
+    with pytest.raises(ValidationError, match="identity-proofing sandboxes vouch for anyone"):
+        GatewaySettings()
+    monkeypatch.setenv("GATEWAY_PROOFING_MOBILE_PROVIDER", "http")
+    monkeypatch.setenv("GATEWAY_PROOFING_MOBILE_API_KEY", "real-key")
+    with pytest.raises(ValidationError, match="GATEWAY_PROOFING_MOBILE_URL is required"):
+        GatewaySettings()
+    monkeypatch.setenv("GATEWAY_PROOFING_MOBILE_URL", "https://inquiry.example/ownership")
+    monkeypatch.setenv("GATEWAY_PROOFING_EID_PROVIDER", "oidc")
+    monkeypatch.setenv("GATEWAY_PROOFING_EID_CLIENT_SECRET", "real-secret")
+    with pytest.raises(ValidationError, match="GATEWAY_PROOFING_EID_TOKEN_URL"):
+        GatewaySettings()
+    monkeypatch.setenv("GATEWAY_PROOFING_EID_TOKEN_URL", "https://vneid.example/token")
+    monkeypatch.setenv("GATEWAY_PROOFING_EID_ISSUER", "https://vneid.example")
+    monkeypatch.setenv("GATEWAY_PROOFING_EID_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\nreal\n-----END PUBLIC KEY-----")
     assert GatewaySettings().environment == "production"
 
 
