@@ -270,7 +270,7 @@ async def test_registering_a_victims_national_code_with_another_mobile_never_rea
     filing = ok(client.post("/api/filings", json={"subject_code": "cheque-claim", "jurisdiction": "IR"},
                             headers=bearer(victim)), 201)
     court_accepts = FilingAccepted(
-        filing_id=uuid.uuid4().hex, tracking_code="140300000001", court_id="IR-THR-CIVIL",
+        filing_id=filing["id"], tracking_code="140300000001", court_id="IR-THR-CIVIL",
         case_number=f"1405{n:08d}", branch_id="IR-THR-CIVIL-B12", jurisdiction="IR", accepted_by="court-clerk-1",
         parties=[Party(role="respondent", national_id=victim_id, name="Reza Karimi", city_id="IR-THR")])
     bus = await Bus(platform.namespace).open()
