@@ -159,6 +159,25 @@ async def test_a_clerks_check_at_the_counter_proves_the_person_and_lets_the_offi
     assert client.post("/api/auth/on-behalf", json=on_behalf, headers=bearer(session)).status_code == 403
 
 
+async def test_a_new_mobile_needs_a_new_proof_and_the_account_keeps_both(platform, client):
+    n = seed()
+    national_id, first, second = iranian_national_code(n), iranian_mobile(n), iranian_mobile(n + 1)
+    account = register(client, national_id, first)
+    assert refused(start(client, national_id, second), 403) == {"mobile": "mobile-not-owner"}
+
+    clerk = platform.token("clerk-3", "clerk", office_id="astara-1")
+    ok(client.post("/api/identity-proofs", headers=clerk, json={
+        "jurisdiction": "IR", "national_id": national_id, "mobile": second, "document_kind": "birth-certificate",
+        "document_number": "123456"}), 201)
+    assert register(client, national_id, second)["account_id"] == account["account_id"]
+    assert ok(start(client, national_id, second), 201)["proven_by"] == "account-mobile"
+    log = await account_log(platform, "IR", national_id)
+    assert [(e["data"]["mobile"], e["data"]["method"], e["data"]["office_id"])
+            for e in events_of(log, "account.mobile_proven")] == [
+        (first, "mobile-operator", None), (second, "in-person", "astara-1")]
+    assert len(events_of(log, "account.registered")) == 1 and len(events_of(log, "account.signed_in")) == 2
+
+
 # --- sessions -------------------------------------------------------------------------------------------
 
 
