@@ -38,6 +38,7 @@ WORKDIR /src
 # A new workspace member needs its own COPY line here.
 COPY pyproject.toml uv.lock ./
 COPY shared/pyproject.toml shared/pyproject.toml
+COPY clients/verifier/pyproject.toml clients/verifier/pyproject.toml
 COPY services/filing/pyproject.toml services/filing/pyproject.toml
 COPY services/notification/pyproject.toml services/notification/pyproject.toml
 COPY services/payment/pyproject.toml services/payment/pyproject.toml
