@@ -1,15 +1,20 @@
 """The Merkle tree of dossier checkpoints (RFC 6962 vectors) and the offline verifier's checks."""
 
 import copy
+import json
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import ValidationError
 
 from ejustice_dossier_verifier import merkle
+from ejustice_dossier_verifier.__main__ import main
 from ejustice_dossier_verifier.canonical import GENESIS, entry_hash
-from ejustice_dossier_verifier.checkpoints import head_leaf, line_hash, log_problems
+from ejustice_dossier_verifier.checkpoints import head_leaf, line_hash, log_problems, public_key_pem
 from ejustice_dossier_verifier.verify import Outcome, verify
+from ejustice_filing.settings import FilingSettings
+from ejustice_shared.auth.keys import DEVELOPMENT_CHECKPOINT_PRIVATE_KEY
 from ejustice_shared.checkpoint_log import CheckpointLog
 from ejustice_shared.commits import commit_hash
 
@@ -159,3 +164,26 @@ def test_a_log_skips_a_checkpoint_when_nothing_changed_or_it_is_not_the_latest(t
     assert log.inclusion("filing-a").leaf == {"stream": "filing-a", "seq": 1, "hash": "aa" * 32}
     assert log.inclusion("filing-z") is None
     assert merkle.leaf_hash(head_leaf("filing-a", 1, "aa" * 32)).hex() == log.lines()[0]["checkpoint"]["root_hash"]
+
+
+def test_the_command_says_what_it_found_and_exits_accordingly(signed, tmp_path, capsys):
+    export, lines, key = signed
+    (tmp_path / "export.json").write_text(json.dumps(export))
+    (tmp_path / "log.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    (tmp_path / "key.pem").write_text(public_key_pem(key))
+    args = [str(tmp_path / "export.json"), "--checkpoints", str(tmp_path / "log.jsonl"),
+            "--public-key", str(tmp_path / "key.pem")]
+    assert main(args) == 0 and "VERIFIED" in capsys.readouterr().out
+    (tmp_path / "log.jsonl").write_text(json.dumps(lines[-1], indent=2))  # one checkpoint, laid out freely
+    assert main(args) == 0
+    (tmp_path / "key.pem").write_text("not a key")
+    assert main(args) == 2 and "UNREADABLE" in capsys.readouterr().err
+
+
+def test_the_development_checkpoint_key_is_refused_in_production(monkeypatch):
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\nreal\n-----END PUBLIC KEY-----\n")
+    with pytest.raises(ValidationError, match="FILING_CHECKPOINT_PRIVATE_KEY is a development placeholder"):
+        FilingSettings()
+    monkeypatch.setenv("FILING_CHECKPOINT_PRIVATE_KEY", new_key_pem())
+    assert FilingSettings().checkpoint_private_key != DEVELOPMENT_CHECKPOINT_PRIVATE_KEY

@@ -14,7 +14,7 @@ class FilingSettings(ServiceSettings):
     max_document_bytes: int = 10 * 1024 * 1024
     # Signed dossier checkpoints: how often (0 turns the signer off in this process), where the
     # append-only log lives (outside the database; replicas that sign share it), and the Ed25519 key.
-    checkpoint_seconds: float = Field(60.0, ge=0)
+    checkpoint_seconds: float = Field(10.0, ge=0)
     checkpoint_log: str = ".data/checkpoints/dossier.log"
     checkpoint_private_key: str = DEVELOPMENT_CHECKPOINT_PRIVATE_KEY
 
