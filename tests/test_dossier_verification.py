@@ -124,6 +124,11 @@ def test_checkpoints_are_published_as_events(platform, exported):
     assert event["type"] == "dossier.checkpointed"
     assert event["data"]["root_hash"] == last["checkpoint"]["root_hash"]
     assert event["data"]["signature"] == last["signature"]
+    # It went through the broker: the filing service received it back and found it equal to its log.
+    exposed = wait_until(lambda: (text := httpx.get(platform["filing"].url + "/metrics").text) and re.search(
+        r'^events_consumed_total\{type="dossier\.checkpointed",outcome="handled"\} [1-9]', text, re.M) and text,
+        timeout=30, what="dossier.checkpointed consumed")
+    assert not re.search(r"^dossier_checkpoint_mismatches_total [1-9]", exposed, re.M)
 
 
 def test_a_rewritten_entry_with_every_later_hash_rechained_is_caught(platform, exported, tmp_path):

@@ -15,3 +15,5 @@ RELAY_BACKLOG = Gauge("outbox_relay_backlog", "Commits stored but not yet publis
 RELAY_PUBLISH_FAILURES = Counter("outbox_relay_publish_failures", "Publishes the relay will retry")
 DOSSIER_CHECKPOINT_REFUSALS = Counter("dossier_checkpoint_refusals",
                                       "Dossier heads not signed because they do not extend the head signed before")
+DOSSIER_CHECKPOINT_MISMATCHES = Counter("dossier_checkpoint_mismatches",
+                                        "Published dossier checkpoints that differ from the checkpoint log")

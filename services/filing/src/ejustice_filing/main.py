@@ -4,6 +4,7 @@ import httpx
 
 from ejustice_filing.court import views as court_views
 from ejustice_filing.documents import views as document_views
+from ejustice_filing.dossier import flows as dossier_flows
 from ejustice_filing.dossier import service as dossier_service
 from ejustice_filing.dossier import views as dossier_views
 from ejustice_filing.filings import flows as filing_flows
@@ -11,6 +12,7 @@ from ejustice_filing.filings import views as filing_views
 from ejustice_filing.settings import FilingSettings
 from ejustice_filing.subjects import views as subject_views
 from ejustice_shared.events import (
+    DossierCheckpointed,
     FeeAssessed,
     NoticeDelivered,
     NoticeServed,
@@ -48,6 +50,7 @@ runtime.include(court_views.router)
 
 runtime.subscribe(FeeAssessed, filing_flows.on_fee_assessed)
 runtime.subscribe(PaymentCompleted, filing_flows.on_payment_completed)
+runtime.subscribe(DossierCheckpointed, dossier_flows.on_checkpointed)
 for noticed in (NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceRequested, PaperServiceRecorded):
     runtime.subscribe(noticed, filing_flows.on_noticed)
 
