@@ -126,7 +126,7 @@ def test_checkpoints_are_published_as_events(platform, exported):
     assert event["data"]["signature"] == last["signature"]
     # It went through the broker: the filing service received it back and found it equal to its log.
     exposed = wait_until(lambda: (text := httpx.get(platform["filing"].url + "/metrics").text) and re.search(
-        r'^events_consumed_total\{type="dossier\.checkpointed",outcome="handled"\} [1-9]', text, re.M) and text,
+        r'^events_consumed_total\{outcome="handled",type="dossier\.checkpointed"\} [1-9]', text, re.M) and text,
         timeout=30, what="dossier.checkpointed consumed")
     assert not re.search(r"^dossier_checkpoint_mismatches_total [1-9]", exposed, re.M)
 
