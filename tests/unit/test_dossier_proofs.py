@@ -187,3 +187,9 @@ def test_the_development_checkpoint_key_is_refused_in_production(monkeypatch):
         FilingSettings()
     monkeypatch.setenv("FILING_CHECKPOINT_PRIVATE_KEY", new_key_pem())
     assert FilingSettings().checkpoint_private_key != DEVELOPMENT_CHECKPOINT_PRIVATE_KEY
+
+
+def test_a_malformed_export_fails_instead_of_crashing(signed):
+    export, lines, key = signed
+    assert verify({**export, "entries": None, "inclusion": "x"}, lines, key).outcome == Outcome.FAILED
+    assert verify({**export, "inclusion": {"leaf": 3}}, lines, key).outcome == Outcome.FAILED

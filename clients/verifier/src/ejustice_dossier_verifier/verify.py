@@ -50,6 +50,14 @@ class Report:
 
 def verify(export: dict, checkpoints: list[dict], public_key: Ed25519PublicKey) -> Report:
     report = Report()
+    try:
+        return _verify(export, checkpoints, public_key, report)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # a file shaped otherwise than documented
+        report.failed.append(f"malformed export or checkpoint: {type(exc).__name__} {exc}")
+        return report
+
+
+def _verify(export: dict, checkpoints: list[dict], public_key: Ed25519PublicKey, report: Report) -> Report:
     if export.get("format") != EXPORT_FORMAT:
         report.failed.append(f"not an {EXPORT_FORMAT} file")
         return report
