@@ -38,6 +38,7 @@ WORKDIR /src
 # A new workspace member needs its own COPY line here.
 COPY pyproject.toml uv.lock ./
 COPY shared/pyproject.toml shared/pyproject.toml
+COPY clients/verifier/pyproject.toml clients/verifier/pyproject.toml
 COPY services/filing/pyproject.toml services/filing/pyproject.toml
 COPY services/notification/pyproject.toml services/notification/pyproject.toml
 COPY services/payment/pyproject.toml services/payment/pyproject.toml
@@ -65,7 +66,8 @@ LABEL org.opencontainers.image.title="ejustice-${SERVICE}" \
 
 RUN groupadd --system --gid 10001 ejustice \
  && useradd --system --uid 10001 --gid ejustice --no-create-home \
-      --home-dir /nonexistent --shell /usr/sbin/nologin ejustice
+      --home-dir /nonexistent --shell /usr/sbin/nologin ejustice \
+ && install -d -o 10001 -g 10001 /var/lib/ejustice  # state kept outside the database (dossier checkpoints)
 
 COPY --from=build /app/.venv /app/.venv
 

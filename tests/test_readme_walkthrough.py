@@ -33,3 +33,4 @@ def test_the_readme_walkthrough_works_as_written(platform, tmp_path):
                  "notice.viewed", "paper_service.recorded"):
         assert step in out, f"{step} missing from the dossier:\n{out}"
     assert '"valid":true' in out, out
+    assert "VERIFIED: the dossier is the one the platform signed" in out, out  # checked offline

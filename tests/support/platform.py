@@ -110,10 +110,16 @@ class Platform:
             "FILING_REGISTRY_URL": f"http://127.0.0.1:{ports['registry']}",
             "PAYMENT_CALLBACK_URL": f"http://127.0.0.1:{ports['gateway']}/api/payments/callback",
             "PAYMENT_SANDBOX_DELAY_SECONDS": "0.2",
+            # Dossier checkpoints often, in a log of the platform's own.
+            "FILING_CHECKPOINT_SECONDS": "1", "FILING_CHECKPOINT_LOG": str(self.checkpoint_log),
         }
         for name in SERVICES:
             env = {**common, f"{name.upper()}_DATABASE": self.database(name)}
             self.services[name] = ServiceProcess(name, ports[name], env)
+
+    @property
+    def checkpoint_log(self) -> Path:
+        return ROOT / ".data" / "checkpoints" / f"{self.namespace}.log"
 
     def database(self, service: str) -> str:
         return f"{self.namespace}_{service}"
@@ -142,6 +148,8 @@ class Platform:
 
             delete_bus_namespace(self.namespace, [*SERVICES, *(f"court.{court}" for court in courts.courts())])
             drop_databases([self.database(name) for name in SERVICES])
+            for kept in self.checkpoint_log.parent.glob(self.checkpoint_log.name + "*"):
+                kept.unlink()
 
     def token(self, subject: str, *roles: str, **claims: str) -> dict[str, str]:
         """Authorization headers for a principal, issued by the gateway's development endpoint."""

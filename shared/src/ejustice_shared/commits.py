@@ -20,23 +20,22 @@ applied again, and two racing deliveries of one event collide on the sequence nu
 
 import asyncio
 import contextlib
-import hashlib
 import inspect
-import json
+import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from ejustice_dossier_verifier.canonical import GENESIS, entry_hash
+from ejustice_dossier_verifier.canonical import canonical_json as canonical_json  # one canonical form for every hash
 from ejustice_shared import clock
 from ejustice_shared.events import Envelope
 
-GENESIS = "0" * 64
 CACHED_STREAMS = 20_000
 
 
@@ -44,15 +43,11 @@ def commit_id(stream: str, seq: int) -> str:
     return f"{stream}/{seq:010d}"
 
 
-def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def commit_hash(*, stream: str, seq: int, prev_hash: str, committed_at: str, actor: dict | None,
                 events: list[dict]) -> str:
-    body = {"stream": stream, "seq": seq, "prev_hash": prev_hash, "committed_at": committed_at,
-            "actor": actor, "events": events}
-    return hashlib.sha256(canonical_json(body)).hexdigest()
+    """SHA-256 over the canonical JSON of the fields a party recomputes it from (the dossier verifier's rule)."""
+    return entry_hash({"stream": stream, "seq": seq, "prev_hash": prev_hash, "committed_at": committed_at,
+                       "actor": actor, "events": events})
 
 
 @dataclass(frozen=True)
@@ -217,6 +212,29 @@ class CommitStore:
                 return ChainReport(stream, len(history), False, prev, commit.seq, "entry altered after it was written")
             prev = commit.hash
         return ChainReport(stream, len(history), True, prev)
+
+    async def documents(self, stream: str, *, start: int = 1, stop: int | None = None) -> list[dict]:
+        """The stream's commits from seq `start` (through `stop`) exactly as stored, read from the database."""
+        found = []
+        while stop is None or start + len(found) <= stop:
+            doc = await self.collection.find_one({"_id": commit_id(stream, start + len(found))})
+            if doc is None:
+                break
+            found.append(doc)
+        return found
+
+    async def heads(self, prefix: str) -> dict[str, tuple[int, str]]:
+        """The last (seq, hash) of every stream whose name starts with the prefix.
+
+        Reads the (stream, seq, hash) of every such commit; on MongoDB the stream_seq_unique index serves it.
+        """
+        found: dict[str, tuple[int, str]] = {}
+        cursor = self.collection.find({"stream": {"$regex": f"^{re.escape(prefix)}"}},
+                                      {"_id": 0, "stream": 1, "seq": 1, "hash": 1})
+        async for doc in cursor:
+            if doc["seq"] > found.get(doc["stream"], (0, ""))[0]:
+                found[doc["stream"]] = (doc["seq"], doc["hash"])
+        return found
 
     async def pending(self) -> list[dict]:
         """Markers of the commits the relay has not yet published: {_id, stream, seq, marked_at}."""

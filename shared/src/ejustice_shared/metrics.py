@@ -13,3 +13,7 @@ EVENTS_FAILED = Counter("events_failed", "Event deliveries whose handler failed"
 EVENTS_DEAD_LETTERED = Counter("events_dead_lettered", "Events sent to the dead-letter queue", ["type", "reason"])
 RELAY_BACKLOG = Gauge("outbox_relay_backlog", "Commits stored but not yet published")
 RELAY_PUBLISH_FAILURES = Counter("outbox_relay_publish_failures", "Publishes the relay will retry")
+DOSSIER_CHECKPOINT_REFUSALS = Counter("dossier_checkpoint_refusals",
+                                      "Dossier heads not signed because they do not extend the head signed before")
+DOSSIER_CHECKPOINT_MISMATCHES = Counter("dossier_checkpoint_mismatches",
+                                        "Published dossier checkpoints that differ from the checkpoint log")

@@ -9,7 +9,11 @@ from typing import Literal
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ejustice_shared.auth.keys import DEVELOPMENT_PRIVATE_KEY, DEVELOPMENT_PUBLIC_KEY
+from ejustice_shared.auth.keys import (
+    DEVELOPMENT_CHECKPOINT_PRIVATE_KEY,
+    DEVELOPMENT_PRIVATE_KEY,
+    DEVELOPMENT_PUBLIC_KEY,
+)
 
 Environment = Literal["development", "test", "production"]
 
@@ -64,4 +68,5 @@ class ServiceSettings(BaseSettings):
         return self.database or f"ejustice_{self.service_name}"
 
 
-PLACEHOLDER_SECRETS = {DEVELOPMENT_PUBLIC_KEY, DEVELOPMENT_PRIVATE_KEY, "", "changethis", "change-me"}
+PLACEHOLDER_SECRETS = {DEVELOPMENT_PUBLIC_KEY, DEVELOPMENT_PRIVATE_KEY, DEVELOPMENT_CHECKPOINT_PRIVATE_KEY, "",
+                       "changethis", "change-me"}

@@ -4,12 +4,15 @@ import httpx
 
 from ejustice_filing.court import views as court_views
 from ejustice_filing.documents import views as document_views
+from ejustice_filing.dossier import flows as dossier_flows
+from ejustice_filing.dossier import service as dossier_service
 from ejustice_filing.dossier import views as dossier_views
 from ejustice_filing.filings import flows as filing_flows
 from ejustice_filing.filings import views as filing_views
 from ejustice_filing.settings import FilingSettings
 from ejustice_filing.subjects import views as subject_views
 from ejustice_shared.events import (
+    DossierCheckpointed,
     FeeAssessed,
     NoticeDelivered,
     NoticeServed,
@@ -34,15 +37,20 @@ async def close_registry_client(runtime: ServiceRuntime) -> None:
 
 runtime.on_startup(open_registry_client)
 runtime.on_shutdown(close_registry_client)
+runtime.on_startup(dossier_service.open_checkpoint_log)
+runtime.on_bus_ready(dossier_service.start_checkpointer)
+runtime.on_shutdown(dossier_service.stop_checkpointer)
 
 runtime.include(subject_views.router)
 runtime.include(filing_views.router)
 runtime.include(document_views.router)
 runtime.include(dossier_views.router)
+runtime.include(dossier_views.checkpoints_router)
 runtime.include(court_views.router)
 
 runtime.subscribe(FeeAssessed, filing_flows.on_fee_assessed)
 runtime.subscribe(PaymentCompleted, filing_flows.on_payment_completed)
+runtime.subscribe(DossierCheckpointed, dossier_flows.on_checkpointed)
 for noticed in (NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceRequested, PaperServiceRecorded):
     runtime.subscribe(noticed, filing_flows.on_noticed)
 

@@ -13,3 +13,10 @@ DEVELOPMENT_PUBLIC_KEY = """-----BEGIN PUBLIC KEY-----
 MCowBQYDK2VwAyEA30/skV13VVeIk8mmAPEpoGItjVY2Y/ilMfQI4vfd0Go=
 -----END PUBLIC KEY-----
 """
+
+# Signs the dossier's checkpoints (the filing service's FILING_CHECKPOINT_PRIVATE_KEY). Public on
+# purpose like the pair above, and refused in production the same way.
+DEVELOPMENT_CHECKPOINT_PRIVATE_KEY = """-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIDeILq6DEv/T5rfUAPdm0yhZpPW+eM6nT3h/HUnHgkuC
+-----END PRIVATE KEY-----
+"""

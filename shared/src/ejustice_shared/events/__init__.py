@@ -3,6 +3,7 @@
 from ejustice_shared.events.catalog import (
     AccountRegistered,
     DocumentRef,
+    DossierCheckpointed,
     FeeAssessed,
     FilingAccepted,
     FilingClaimSet,
@@ -30,7 +31,8 @@ from ejustice_shared.events.catalog import (
 from ejustice_shared.events.envelope import CATALOG, Envelope, EventData
 
 __all__ = [
-    "CATALOG", "AccountRegistered", "DocumentRef", "Envelope", "EventData", "FeeAssessed", "FilingAccepted",
+    "CATALOG", "AccountRegistered", "DocumentRef", "DossierCheckpointed", "Envelope", "EventData", "FeeAssessed",
+    "FilingAccepted",
     "FilingClaimSet", "FilingDocumentAdded", "FilingFeeRecorded", "FilingForwarded", "FilingNoted", "FilingOpened",
     "FilingPaid", "FilingPartiesSet", "FilingReturned", "FilingStatementSet", "FilingSubmitted", "Money",
     "NoticeDelivered", "NoticeServed", "NoticeViewed", "PaperServiceRecorded", "PaperServiceRequested", "Party",

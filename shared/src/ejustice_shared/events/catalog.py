@@ -230,6 +230,21 @@ class FilingNoted(EventData):
     summary: dict[str, str | int | None]
 
 
+class DossierCheckpointed(EventData):
+    """The filing service signed the heads of every dossier: anyone can check an exported dossier against it."""
+
+    type = "dossier.checkpointed"
+
+    number: int = Field(ge=1)
+    origin: str
+    tree_size: int = Field(ge=0, description="How many dossier streams the Merkle tree covers.")
+    root_hash: str = Field(description="RFC 6962 Merkle root (hex) over the sorted heads {stream, seq, hash}.")
+    issued_at: str
+    key_id: str = Field(description="SHA-256 (hex) of the raw Ed25519 public key that signed it.")
+    prev_line_hash: str = Field(description="SHA-256 (hex) of the checkpoint log's line before this one.")
+    signature: str = Field(description="Ed25519 over the canonical JSON of the checkpoint body, base64.")
+
+
 # --- payment ----------------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ ROUTES: dict[str, str] = {
     "filings": "filing",
     "subjects": "filing",
     "court": "filing",  # the court API: a court's own filings, accept, return
+    "dossier-checkpoints": "filing",  # public: the signed checkpoints and their key
     "fees": "payment",
     "assessments": "payment",
     "payments": "payment",
