@@ -69,6 +69,12 @@ def _render(code: str, variant: str | None, params: dict[str, Any], lang: str) -
     return (messages.get(lang) or messages["en"]).format(**values)
 
 
+def _told(key: str, lang: str) -> str | None:
+    """A problem's title or detail in the reader's language, when messages.json has it ("title@<kind>")."""
+    messages = MESSAGES.get(key)
+    return (messages.get(lang) or messages["en"]) if messages else None
+
+
 def localized(errors: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     out = []
     for error in errors:
@@ -105,10 +111,11 @@ class Problem(Exception):
 
     def body(self, request: Request) -> dict[str, Any]:
         lang = language(request)
-        title = self.title or TITLES.get(self.kind, {}).get(lang) or HTTPStatus(self.status).phrase
+        title = (self.title or TITLES.get(self.kind, {}).get(lang) or _told(f"title@{self.kind}", lang)
+                 or HTTPStatus(self.status).phrase)
         body: dict[str, Any] = {"type": TYPE_BASE + self.kind, "title": title, "status": self.status}
-        if self.detail:
-            body["detail"] = self.detail
+        if detail := self.detail or _told(f"detail@{self.kind}", lang):
+            body["detail"] = detail
         body["instance"] = request.url.path
         if self.errors:
             body["errors"] = localized(self.errors, lang)

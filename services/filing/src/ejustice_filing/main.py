@@ -9,6 +9,7 @@ from ejustice_filing.dossier import service as dossier_service
 from ejustice_filing.dossier import views as dossier_views
 from ejustice_filing.filings import flows as filing_flows
 from ejustice_filing.filings import views as filing_views
+from ejustice_filing.representation import views as representation_views
 from ejustice_filing.settings import FilingSettings
 from ejustice_filing.subjects import views as subject_views
 from ejustice_shared.events import (
@@ -44,6 +45,7 @@ runtime.on_shutdown(dossier_service.stop_checkpointer)
 runtime.include(subject_views.router)
 runtime.include(filing_views.router)
 runtime.include(document_views.router)
+runtime.include(representation_views.router)
 runtime.include(dossier_views.router)
 runtime.include(dossier_views.checkpoints_router)
 runtime.include(court_views.router)

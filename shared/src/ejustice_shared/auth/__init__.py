@@ -36,6 +36,8 @@ class Principal(BaseModel):
     # For citizens and lawyers: who they are, so filings naming them as a party are theirs to see.
     national_id: str | None = None
     jurisdiction: Literal["IR", "VN"] | None = None
+    # For lawyers: their bar licence number, by which a filer may grant them power of attorney.
+    bar_number: str | None = None
     court_id: str | None = None
     office_id: str | None = None
     # Set when a clerk acts for a citizen: the dossier records who acted on whose behalf.
@@ -95,7 +97,8 @@ class TokenVerifier:
         return Principal(subject=claims["sub"], **{k: v for k, v in claims.items() if k in _OPTIONAL_CLAIMS})
 
 
-_OPTIONAL_CLAIMS = {"roles", "name", "national_id", "jurisdiction", "court_id", "office_id", "on_behalf_of"}
+_OPTIONAL_CLAIMS = {"roles", "name", "national_id", "jurisdiction", "bar_number", "court_id", "office_id",
+                    "on_behalf_of"}
 
 
 def bearer_token(request: Request) -> str:

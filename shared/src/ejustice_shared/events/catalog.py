@@ -245,6 +245,30 @@ class DossierCheckpointed(EventData):
     signature: str = Field(description="Ed25519 over the canonical JSON of the checkpoint body, base64.")
 
 
+class FilingAttorneyGranted(EventData):
+    """The filer gave a lawyer power of attorney on the filing, naming them by national ID or bar number."""
+
+    type = "filing.attorney_granted"
+    published = False
+
+    filing_id: str
+    grant_id: str
+    national_id: str | None = None
+    bar_number: str | None = None
+
+
+class FilingAttorneyRevoked(EventData):
+    """The filer took back a lawyer's power of attorney on the filing."""
+
+    type = "filing.attorney_revoked"
+    published = False
+
+    filing_id: str
+    grant_id: str = Field(description="The grant revoked.")
+    national_id: str | None = None
+    bar_number: str | None = None
+
+
 # --- payment ----------------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+from ejustice_filing.access import service as access
 from ejustice_filing.court.models import ReturnReasonRead
 from ejustice_filing.filings import jurisdiction
 from ejustice_filing.filings import service as filings
@@ -26,8 +27,13 @@ async def inbox(runtime: ServiceRuntime, *, principal: Principal, status: str | 
     return [f for f in own if status is None or f.status == status]
 
 
-async def answer(runtime: ServiceRuntime, *, principal: Principal, filing_id: str, make) -> FilingRead:
-    await filings.read(runtime, principal=principal, filing_id=filing_id)
+async def answer(runtime: ServiceRuntime, *, principal: Principal, filing_id: str, make,
+                 opens_to_parties: bool = False) -> FilingRead:
+    filing = await filings.read(runtime, principal=principal, filing_id=filing_id)
+    if opens_to_parties:
+        # Grants first: the parties find the filing as soon as the commit makes it a case, not before.
+        await access.grant(runtime, filing_id=filing_id,
+                           keys=[access.party_key(filing.jurisdiction, p.national_id) for p in filing.parties])
 
     def decide(history: list[Commit]) -> list[Envelope]:
         current = filings.fold(history)
@@ -44,10 +50,10 @@ async def accept(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
     if acceptance.branch_id not in await jurisdiction.court_branches(runtime, principal.court_id):
         raise Problem(422, "validation", errors=[field_error("branch_id", "unknown-branch",
                                                              branch=acceptance.branch_id)])
-    return await answer(runtime, principal=principal, filing_id=filing_id, make=lambda f: FilingAccepted(
-        filing_id=f.id, tracking_code=f.tracking_code, court_id=principal.court_id,
-        case_number=acceptance.case_number, branch_id=acceptance.branch_id, jurisdiction=f.jurisdiction,
-        parties=f.parties, accepted_by=principal.subject))
+    return await answer(runtime, principal=principal, filing_id=filing_id, opens_to_parties=True, make=lambda f: (
+        FilingAccepted(filing_id=f.id, tracking_code=f.tracking_code, court_id=principal.court_id,
+                       case_number=acceptance.case_number, branch_id=acceptance.branch_id,
+                       jurisdiction=f.jurisdiction, parties=f.parties, accepted_by=principal.subject)))
 
 
 async def return_for_correction(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,

@@ -31,7 +31,7 @@ def blobs(runtime: ServiceRuntime) -> ChunkedBlobStore:
 
 async def add(runtime: ServiceRuntime, *, principal: Principal, filing_id: str, document_type: str,
               filename: str, data: bytes) -> DocumentRef:
-    filing = await filings.read(runtime, principal=principal, filing_id=filing_id)
+    filing = await filings.editable(runtime, principal=principal, filing_id=filing_id)
     allowed = {*subjects.find(filing.subject_code).documents_required, OTHER_DOCUMENT}
     if document_type not in allowed:
         raise Problem(422, "validation", errors=[field_error("document_type", "unknown-document-type",
@@ -43,7 +43,7 @@ async def add(runtime: ServiceRuntime, *, principal: Principal, filing_id: str, 
     document = DocumentRef(document_id=uuid.uuid4().hex, document_type=document_type,
                            filename=normalize_text(filename)[:200] or "document", media_type=media_type,
                            size=len(data), sha256=digest)
-    await filings.change(runtime, principal=principal, filing_id=filing_id, read_already=True,
+    await filings.change(runtime, principal=principal, filing_id=filing_id, checked=filing,
                          decide=lambda f: [FilingDocumentAdded(filing_id=filing_id, document=document)])
     return document
 

@@ -2,6 +2,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from ejustice_filing.representation.models import AttorneyRead
 from ejustice_shared.events import DocumentRef, Money, Party, ReturnReason
 from ejustice_shared.models import RequestModel
 from ejustice_shared.people import NationalId, Text
@@ -72,6 +73,7 @@ class FilingRead(BaseModel):
     claim: Money | None = None
     statement: str | None = None
     documents: list[DocumentRef] = []
+    attorneys: list[AttorneyRead] = Field([], description="Lawyers holding the filer's power of attorney now.")
     tracking_code: str | None = None
     court: CourtDecision | None = None
     fee: FeeRead | None = None

@@ -18,6 +18,7 @@ from ejustice_filing.filings.models import (
     PaymentRead,
     StatementUpdate,
 )
+from ejustice_filing.representation.models import AttorneyRead
 from ejustice_filing.subjects import service as subjects
 from ejustice_shared import codes
 from ejustice_shared.auth import Principal, Role
@@ -38,6 +39,7 @@ from ejustice_shared.events import (
     FilingSubmitted,
     Party,
 )
+from ejustice_shared.events.catalog import FilingAttorneyGranted, FilingAttorneyRevoked
 from ejustice_shared.people import valid_national_id
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
@@ -108,36 +110,45 @@ def _changes(event: EventData, envelope: Envelope, filing: FilingRead) -> dict:
             return {"status": "accepted", "case_number": event.case_number, "branch_id": event.branch_id}
         case FilingReturned():
             return {"status": "returned", "return_reasons": event.reasons}
+        case FilingAttorneyGranted():
+            return {"attorneys": [*filing.attorneys, AttorneyRead(
+                grant_id=event.grant_id, national_id=event.national_id, bar_number=event.bar_number,
+                granted_at=envelope.time)]}
+        case FilingAttorneyRevoked():
+            return {"attorneys": [a for a in filing.attorneys if a.grant_id != event.grant_id]}
     return {}
-
-
-def is_party(filing: FilingRead, principal: Principal) -> bool:
-    if principal.has(Role.COURT):  # a court sees what was forwarded to it, from then on
-        return filing.forwarded_at is not None and filing.court.court_id == principal.court_id
-    ids = {principal.subject, principal.on_behalf_of} - {None}
-    if filing.filer_id in ids or (filing.proxied_by and filing.proxied_by in ids):
-        return True
-    if principal.national_id is None or principal.jurisdiction != filing.jurisdiction:
-        return False
-    return any(p.national_id == principal.national_id for p in filing.parties)
 
 
 async def read(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> FilingRead:
     """The filing if the principal may see it; 404 otherwise, the same answer as for a filing that does not exist."""
     if await access.granted(runtime, principal, filing_id):
         filing = fold(await runtime.commits.load(stream_of(filing_id)))
-        if filing is not None and is_party(filing, principal):
+        if filing is not None and access.may_read(filing, principal):
             return filing
-    raise Problem(404, "filing-not-found", detail="No filing with this id is visible to you.")
+    raise Problem(404, "filing-not-found")
 
 
 async def mine(runtime: ServiceRuntime, *, principal: Principal) -> list[FilingRead]:
     filings = []
     for filing_id in await access.listed(runtime, principal):
         filing = fold(await runtime.commits.load(stream_of(filing_id)))
-        if filing is not None and is_party(filing, principal):
+        if filing is not None and access.may_read(filing, principal):
             filings.append(filing)
     return filings
+
+
+async def editable(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> FilingRead:
+    """The filing if the principal may change it now.
+
+    404 if they may not see it; 403 if they see it but are neither its filer nor acting for
+    them; 409 once it has left the filer's hands.
+    """
+    filing = await read(runtime, principal=principal, filing_id=filing_id)
+    access.check_may_change(filing, principal)
+    if filing.status not in EDITABLE:
+        raise Problem(409, "filing-not-editable",
+                      detail=f"The filing is {filing.status}; only drafts and returned filings can change.")
+    return filing
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -155,35 +166,38 @@ async def open_draft(runtime: ServiceRuntime, *, principal: Principal, create: F
     if errors:
         raise Problem(422, "validation", errors=errors)
     filing_id = uuid.uuid4().hex
-    filer = principal.on_behalf_of or principal.subject
+    represented = access.acting_for(principal)
+    filer = represented or principal.subject
     opened = FilingOpened(filing_id=filing_id, kind=subject.kind, subject_code=subject.code,
                           jurisdiction=create.jurisdiction, filer_id=filer,
-                          filer_national_id=principal.national_id if not principal.on_behalf_of else None,
+                          filer_national_id=None if represented else principal.national_id,
                           case_number=create.case_number, case_court_id=create.case_court_id,
                           event_city_id=create.event_city_id)
-    await access.grant(runtime, filing_id=filing_id, keys=access.keys_of(principal))
+    await access.grant(runtime, filing_id=filing_id, keys=[access.filer_key(filer)])
     commit = await runtime.commits.execute(stream_of(filing_id), lambda history: [wrap(opened, filing_id)],
                                            actor=principal.as_actor())
     return fold([commit])
 
 
 async def change(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
-                 decide: Callable[[FilingRead], list[EventData]], read_already: bool = False) -> FilingRead:
-    """Apply a filer's change to a draft (or a filing returned for correction).
+                 decide: Callable[[FilingRead], list[EventData]], checked: FilingRead | None = None) -> FilingRead:
+    """Apply a change by the filer, or someone acting for them, to a draft or a filing returned for correction.
 
-    `read_already` says the caller has just read the filing for this principal, access checked.
+    `checked` is the filing as `editable` has just answered it for this principal. The rights
+    are checked again on the stream the change is appended to, so a power of attorney revoked
+    meanwhile stops it.
     """
-    if not read_already:
-        await read(runtime, principal=principal, filing_id=filing_id)
+    filing = checked or await editable(runtime, principal=principal, filing_id=filing_id)
 
     def decide_on(history: list[Commit]) -> list[Envelope]:
-        filing = fold(history)
-        if filing.status not in EDITABLE:
+        current = fold(history)
+        access.check_may_change(current, principal)
+        if current.status not in EDITABLE:
             raise Problem(409, "filing-not-editable",
-                          detail=f"The filing is {filing.status}; only drafts and returned filings can change.")
-        return [wrap(event, filing_id) for event in decide(filing)]
+                          detail=f"The filing is {current.status}; only drafts and returned filings can change.")
+        return [wrap(event, filing_id) for event in decide(current)]
 
-    await runtime.commits.execute(stream_of(filing_id), decide_on, actor=principal.as_actor())
+    await runtime.commits.execute(stream_of(filing_id), decide_on, actor=access.actor(filing, principal))
     return fold(await runtime.commits.after_write(stream_of(filing_id)))
 
 
@@ -194,7 +208,7 @@ def party_errors(update: PartiesUpdate, *, jurisdiction: str, principal: Princip
             errors.append(field_error(f"parties.{n}.national_id", "invalid-national-id", variant=jurisdiction))
     if not any(p.role == "applicant" for p in update.parties):
         errors.append(field_error("parties", "applicant-required"))
-    if (principal.has(Role.CITIZEN) and not principal.on_behalf_of and principal.national_id
+    if (principal.has(Role.CITIZEN) and not access.acting_for(principal) and principal.national_id
             and not any(p.role == "applicant" and p.national_id == principal.national_id for p in update.parties)):
         errors.append(field_error("parties", "filer-not-applicant"))
     return errors
@@ -202,25 +216,23 @@ def party_errors(update: PartiesUpdate, *, jurisdiction: str, principal: Princip
 
 async def set_parties(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
                       update: PartiesUpdate) -> FilingRead:
-    filing = await read(runtime, principal=principal, filing_id=filing_id)
+    filing = await editable(runtime, principal=principal, filing_id=filing_id)
     if errors := party_errors(update, jurisdiction=filing.jurisdiction, principal=principal):
         raise Problem(422, "validation", errors=errors)
     parties = [Party(**p.model_dump()) for p in update.parties]
-    # Grants first: a party must be able to find the filing as soon as the commit names them.
-    await access.grant(runtime, filing_id=filing_id,
-                       keys=[access.party_key(filing.jurisdiction, p.national_id) for p in parties])
-    return await change(runtime, principal=principal, filing_id=filing_id, read_already=True,
+    # No grants for the parties yet: they see the filing once the court has accepted it.
+    return await change(runtime, principal=principal, filing_id=filing_id, checked=filing,
                         decide=lambda f: [FilingPartiesSet(filing_id=filing_id, parties=parties)])
 
 
 async def set_claim(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
                     update: ClaimUpdate) -> FilingRead:
-    filing = await read(runtime, principal=principal, filing_id=filing_id)
+    filing = await editable(runtime, principal=principal, filing_id=filing_id)
     expected = CURRENCY[filing.jurisdiction]
     if update.claim is not None and update.claim.currency != expected:
         raise Problem(422, "validation", errors=[field_error("claim.currency", "currency-mismatch",
                                                              jurisdiction=filing.jurisdiction, currency=expected)])
-    return await change(runtime, principal=principal, filing_id=filing_id, read_already=True,
+    return await change(runtime, principal=principal, filing_id=filing_id, checked=filing,
                         decide=lambda f: [FilingClaimSet(filing_id=filing_id, claim=update.claim)])
 
 
@@ -267,9 +279,7 @@ async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
     A first submission asks payment for the fee; a filing the court returned and the filer
     corrected goes straight back to the court, its fee being paid already.
     """
-    filing = await read(runtime, principal=principal, filing_id=filing_id)
-    if filing.status not in EDITABLE:
-        raise Problem(409, "filing-not-editable", detail=f"The filing is {filing.status} already.")
+    filing = await editable(runtime, principal=principal, filing_id=filing_id)
     errors = submission_errors(filing)
     decision, court_errors = await jurisdiction.competent_court(runtime, filing)
     if errors := errors + court_errors:
@@ -278,6 +288,7 @@ async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
 
     def decide(history: list[Commit]) -> list[Envelope]:
         current = fold(history)
+        access.check_may_change(current, principal)
         if current.version != filing.version:
             raise Problem(409, "filing-changed", detail="The filing changed while it was being submitted; try again.")
         if current.status == "returned":
@@ -290,7 +301,7 @@ async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
 
     if filing.status == "returned":
         await access.grant(runtime, filing_id=filing_id, keys=[access.court_key(decision.court_id)])
-    await runtime.commits.execute(stream_of(filing_id), decide, actor=principal.as_actor())
+    await runtime.commits.execute(stream_of(filing_id), decide, actor=access.actor(filing, principal))
     return fold(await runtime.commits.after_write(stream_of(filing_id)))
 
 

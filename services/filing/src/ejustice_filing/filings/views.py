@@ -16,7 +16,7 @@ async def open_draft(create: FilingCreate, runtime: Runtime, principal: Principa
 
 @router.get("")
 async def my_filings(runtime: Runtime, principal: Principal = Filer) -> list[FilingRead]:
-    """Filings the principal filed or is a party to, newest first."""
+    """Filings the principal filed or acts for (clerk, attorney), and accepted ones naming them; newest first."""
     return await service.mine(runtime, principal=principal)
 
 

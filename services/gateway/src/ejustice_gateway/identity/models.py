@@ -14,6 +14,7 @@ class DevelopmentTokenCreate(RequestModel):
     name: str | None = Field(None, max_length=200)
     national_id: str | None = Field(None, pattern=r"^\d{10}(\d{2})?$")
     jurisdiction: Literal["IR", "VN"] | None = None
+    bar_number: str | None = Field(None, pattern=r"^\d{1,12}$")
     court_id: str | None = Field(None, max_length=64)
     office_id: str | None = Field(None, max_length=64)
     on_behalf_of: str | None = Field(None, max_length=64)
