@@ -11,12 +11,17 @@ from ejustice_filing.settings import FilingSettings
 from ejustice_filing.subjects import views as subject_views
 from ejustice_shared.events import (
     FeeAssessed,
+    FeeReassessed,
     NoticeDelivered,
     NoticeServed,
     NoticeViewed,
     PaperServiceRecorded,
     PaperServiceRequested,
     PaymentCompleted,
+    PaymentExpired,
+    PaymentRefunded,
+    PaymentRefundRequested,
+    ReconciliationMismatch,
 )
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -42,8 +47,10 @@ runtime.include(dossier_views.router)
 runtime.include(court_views.router)
 
 runtime.subscribe(FeeAssessed, filing_flows.on_fee_assessed)
+runtime.subscribe(FeeReassessed, filing_flows.on_fee_reassessed)
 runtime.subscribe(PaymentCompleted, filing_flows.on_payment_completed)
-for noticed in (NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceRequested, PaperServiceRecorded):
+for noticed in (NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceRequested, PaperServiceRecorded,
+                PaymentExpired, PaymentRefundRequested, PaymentRefunded, ReconciliationMismatch):
     runtime.subscribe(noticed, filing_flows.on_noticed)
 
 app = runtime.create_app()

@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import hmac
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import structlog
@@ -42,7 +43,7 @@ from ejustice_payment.receipts.models import ReceiptRead, ReceiptVerification
 from ejustice_payment.refunds import service as refunds
 from ejustice_shared import clock
 from ejustice_shared.auth import Principal
-from ejustice_shared.commits import Commit, canonical_json
+from ejustice_shared.commits import Commit, CommitStore, canonical_json
 from ejustice_shared.events import Envelope, EventData, Money, PaymentCompleted, PaymentExpired
 from ejustice_shared.faults import crash_point
 from ejustice_shared.people import only_digits
@@ -117,6 +118,16 @@ async def find(runtime: ServiceRuntime, payment_id: str) -> PaymentRead | None:
     if payment is None:
         return None
     return with_money(payment, await ledger.load_money(runtime, payment.filing_id))
+
+
+def filing_lookup(commits: CommitStore) -> Callable[[str], Awaitable[str | None]]:
+    """Which filing a payment belongs to, by the payment's first commit; None for a payment unknown here."""
+
+    async def filing_of(payment_id: str) -> str | None:
+        requested = requested_in(await commits.load(stream_of(payment_id)))
+        return requested.filing_id if requested else None
+
+    return filing_of
 
 
 async def get_payment(runtime: ServiceRuntime, *, principal: Principal, payment_id: str) -> PaymentRead:

@@ -284,10 +284,11 @@ def provider_of(runtime: ServiceRuntime) -> PaymentProvider:
 
 async def open_provider(runtime: ServiceRuntime) -> None:
     settings: PaymentSettings = runtime.settings
-    runtime.state["provider"] = sandbox_provider(settings, runtime.db)
+    runtime.state["provider"] = open_provider_for(settings, runtime.db)
 
 
-def sandbox_provider(settings: PaymentSettings, db: AsyncDatabase) -> SandboxProvider:
+def open_provider_for(settings: PaymentSettings, db: AsyncDatabase) -> PaymentProvider:
+    """The configured provider; the sandbox is the only one so far (a real one implements PaymentProvider)."""
     return SandboxProvider(
         secret=settings.sandbox_secret, page_url=settings.sandbox_page_url, callback_url=settings.callback_url,
         refund_callback_url=settings.refund_callback_url, delay_seconds=settings.sandbox_delay_seconds,
