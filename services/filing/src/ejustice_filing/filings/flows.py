@@ -126,11 +126,15 @@ async def on_noticed(runtime: ServiceRuntime, envelope: Envelope,
                                   actor={"service": envelope.source})
 
 
+# Kept out of the dossier, which other parties read: a receipt's code is for its payer (their ledger).
+NOT_NOTED = {"filing_id", "verification_code"}
+
+
 def summary(event: EventData) -> dict[str, str | int | None]:
     """The event's plain fields, an amount as "<minor units> <currency>"."""
     out: dict[str, str | int | None] = {}
     for name in event.model_fields:
-        if name == "filing_id":
+        if name in NOT_NOTED:
             continue
         value = getattr(event, name)
         if isinstance(value, Money):

@@ -18,6 +18,7 @@ class LedgerEntry(BaseModel):
     reference: str | None = Field(None, description="The provider's reference of the capture or refund.")
     reason: str | None = None
     receipt_number: str | None = None
+    verification_code: str | None = Field(None, description="A refund receipt's code, to verify it.")
 
 
 class LedgerRead(BaseModel):

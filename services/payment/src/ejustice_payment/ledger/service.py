@@ -142,7 +142,8 @@ def ledger(filing_id: str, assessments: list[AssessmentRead], money: FilingMoney
             entries.append(LedgerEntry(at=done.refunded_at, kind="refunded", amount=done.amount,
                                        payment_id=done.payment_id, refund_id=done.refund_id,
                                        reference=done.refund_reference, reason=done.reason,
-                                       receipt_number=done.receipt_number))
+                                       receipt_number=done.receipt_number,
+                                       verification_code=done.verification_code))
     assessed = assessments[-1].amount.amount
     collected = sum(c.amount.amount for c in money.captures)
     refunded = sum(r.refunded.amount.amount for r in money.refunds.values() if r.refunded)
