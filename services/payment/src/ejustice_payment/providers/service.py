@@ -159,7 +159,7 @@ class SandboxProvider:
 
     name = "sandbox"
 
-    def __init__(self, *, secret: str, page_url: str, callback_url: str, refund_callback_url: str,
+    def __init__(self, *, secret: str, page_url: str, callback_url: str, refund_callback_url: str = "",
                  delay_seconds: float, tolerance_seconds: int, book: AsyncCollection | None = None,
                  settlement_dir: Path | None = None, merchant_id: str = "", terminal_id: str = "",
                  http: httpx.AsyncClient | None = None):
