@@ -389,7 +389,8 @@ async def fail(runtime: ServiceRuntime, *, provider: PaymentProvider, callback: 
 async def expire_due(runtime: ServiceRuntime) -> int:
     """Expire the pending payments whose time is up; returns how many expired now."""
     expired = 0
-    async for due in runtime.db[PENDING_PAYMENTS].find({"expires_at": {"$lte": now()}}):
+    # Read first, then act: the sweep deletes from the collection it reads.
+    for due in await runtime.db[PENDING_PAYMENTS].find({"expires_at": {"$lte": now()}}).to_list(None):
         expired += await expire(runtime, payment_id=due["_id"], filing_id=due["filing_id"])
         await runtime.db[PENDING_PAYMENTS].delete_one({"_id": due["_id"]})
     return expired

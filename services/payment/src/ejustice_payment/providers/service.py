@@ -207,7 +207,8 @@ class SandboxProvider:
     async def deliver_held(self, payment_id: str) -> list[str]:
         """Send the callbacks held back for a payment (a provider's late callbacks); returns their references."""
         sent = []
-        async for entry in self._book.find({"payment_id": payment_id, "held_callback": {"$ne": None}}):
+        held = await self._book.find({"payment_id": payment_id, "held_callback": {"$ne": None}}).to_list(None)
+        for entry in held:
             released = await self._book.update_one({"_id": entry["_id"], "held_callback": {"$ne": None}},
                                                    {"$set": {"held_callback": None}})
             if released.modified_count:

@@ -152,7 +152,7 @@ async def sweep(runtime: ServiceRuntime) -> int:
     now = clock.now()
     retry_before = clock.iso(now - timedelta(seconds=runtime.settings.refund_retry_seconds))
     asked_again = 0
-    async for doc in runtime.db[OPEN_REFUNDS].find({"asked_at": {"$lt": retry_before}}):
+    for doc in await runtime.db[OPEN_REFUNDS].find({"asked_at": {"$lt": retry_before}}).to_list(None):
         refund = (await ledger.load_money(runtime, doc["filing_id"])).refunds.get(doc["_id"])
         if refund is None:
             if doc["asked_at"] < clock.iso(now - ABANDONED_AFTER):
