@@ -48,7 +48,7 @@ class Spy:
         channel = await self.connection.channel(publisher_confirms=True)
         self.exchange = await channel.get_exchange(f"{namespace}.events")
         queue = await channel.declare_queue(exclusive=True)
-        for routing_key in ("fee.assessed", "payment.completed"):
+        for routing_key in ("fee.*", "payment.*"):
             await queue.bind(self.exchange, routing_key)
         await queue.consume(self._take, no_ack=True)
 
@@ -131,6 +131,7 @@ async def payments(infrastructure):
     platform = Platform()
     own_url = platform["payment"].url
     platform.start("payment", PAYMENT_CALLBACK_URL=f"{own_url}/payments/callback",
+                   PAYMENT_REFUND_CALLBACK_URL=f"{own_url}/payments/refunds/callback",
                    PAYMENT_SANDBOX_PAGE_URL=f"{own_url}/payments/sandbox", PAYMENT_SANDBOX_DELAY_SECONDS="0.2")
     spy = Spy()
     await spy.start(platform.namespace)
@@ -333,8 +334,11 @@ async def test_forged_stale_replayed_and_duplicated_callbacks_change_nothing(pay
     assert sorted(a.json()["status"] for a in answers) == ["already-processed"] * 7 + ["processed"]
     replay = await payments.callback(body)
     assert replay.status_code == 200 and replay.json() == {"status": "already-processed"}
+    # The provider took the money a second time for a paid payment: flagged and refunded, not completed again.
     other_reference = await payments.callback({**body, "provider_reference": "bank-another"})
-    assert other_reference.json() == {"status": "already-processed"}
+    assert other_reference.json() == {"status": "processed"}
+    assert (await payments.callback({**body, "provider_reference": "bank-another"})).json() == {
+        "status": "already-processed"}
     late_failure = await payments.callback({**body, "provider_reference": "bank-late", "status": "failed"})
     assert late_failure.json() == {"status": "already-processed"}
 
@@ -346,7 +350,8 @@ async def test_forged_stale_replayed_and_duplicated_callbacks_change_nothing(pay
     # The receipt numbers drawn by the callbacks that lost the race were given back.
     client = mongo()
     try:
-        assert await client[payments.database]["receipts"].count_documents({"payment_id": payment_id}) == 1
+        assert await client[payments.database]["receipts"].count_documents(
+            {"payment_id": payment_id, "refund_id": None}) == 1
     finally:
         await client.close()
 

@@ -109,6 +109,7 @@ class Platform:
             **{f"GATEWAY_{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in SERVICES},
             "FILING_REGISTRY_URL": f"http://127.0.0.1:{ports['registry']}",
             "PAYMENT_CALLBACK_URL": f"http://127.0.0.1:{ports['gateway']}/api/payments/callback",
+            "PAYMENT_REFUND_CALLBACK_URL": f"http://127.0.0.1:{ports['gateway']}/api/payments/refunds/callback",
             "PAYMENT_SANDBOX_DELAY_SECONDS": "0.2",
             # Dossier checkpoints often, in a log of the platform's own.
             "FILING_CHECKPOINT_SECONDS": "1", "FILING_CHECKPOINT_LOG": str(self.checkpoint_log),

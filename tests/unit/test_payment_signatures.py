@@ -51,6 +51,17 @@ def test_a_stale_or_future_timestamp_is_refused_even_when_correctly_signed(skew)
     assert refused.value.problem("en").status == 401
 
 
+def test_a_refund_callback_is_signed_the_same_way_and_read_as_a_refund():
+    body = json.dumps({"refund_id": "r1", "payment_id": "p1", "refund_reference": "sbxr-r1", "status": "refunded",
+                       "amount": {"amount": 17_500_000, "currency": "IRR"}}).encode()
+    refund = sandbox().verify_refund_callback(signed_headers(SECRET, body, now=NOW), body, NOW)
+    assert (refund.refund_id, refund.refund_reference, refund.amount.amount) == ("r1", "sbxr-r1", 17_500_000)
+    with pytest.raises(BadSignature):
+        sandbox().verify_refund_callback(signed_headers("another-secret", body, now=NOW), body, NOW)
+    with pytest.raises(MalformedCallback):  # a payment's callback is not a refund's
+        sandbox().verify_refund_callback(signed_headers(SECRET, BODY, now=NOW), BODY, NOW)
+
+
 def test_a_tampered_body_is_refused():
     headers = signed_headers(SECRET, BODY, now=NOW)
     tampered = BODY.replace(b"17500000", b"1")

@@ -15,12 +15,17 @@ from ejustice_filing.subjects import views as subject_views
 from ejustice_shared.events import (
     DossierCheckpointed,
     FeeAssessed,
+    FeeReassessed,
     NoticeDelivered,
     NoticeServed,
     NoticeViewed,
     PaperServiceRecorded,
     PaperServiceRequested,
     PaymentCompleted,
+    PaymentExpired,
+    PaymentRefunded,
+    PaymentRefundRequested,
+    ReconciliationMismatch,
 )
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -51,9 +56,11 @@ runtime.include(dossier_views.checkpoints_router)
 runtime.include(court_views.router)
 
 runtime.subscribe(FeeAssessed, filing_flows.on_fee_assessed)
+runtime.subscribe(FeeReassessed, filing_flows.on_fee_reassessed)
 runtime.subscribe(PaymentCompleted, filing_flows.on_payment_completed)
 runtime.subscribe(DossierCheckpointed, dossier_flows.on_checkpointed)
-for noticed in (NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceRequested, PaperServiceRecorded):
+for noticed in (NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceRequested, PaperServiceRecorded,
+                PaymentExpired, PaymentRefundRequested, PaymentRefunded, ReconciliationMismatch):
     runtime.subscribe(noticed, filing_flows.on_noticed)
 
 app = runtime.create_app()

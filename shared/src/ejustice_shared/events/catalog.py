@@ -139,6 +139,19 @@ class FilingSubmitted(EventData):
     tracking_code: str | None = None
 
 
+class FilingResubmitted(EventData):
+    """A filing the court returned, corrected with another claim or subject: its fee is to be assessed again."""
+
+    type = "filing.resubmitted"
+
+    filing_id: str
+    subject_code: str
+    jurisdiction: Jurisdiction
+    claim: Money | None = None
+    filer_id: str
+    tracking_code: str
+
+
 class FilingFeeRecorded(EventData):
     """The filing's dossier notes the fee payment assessed for it."""
 
@@ -150,6 +163,20 @@ class FilingFeeRecorded(EventData):
     fee: Money
     fee_code: str
     fee_version: int
+    cause_event_id: str
+    due: Money | None = Field(None, description="What is left to pay when it is not the whole fee (a reassessment).")
+
+
+class FilingNoFeeDue(EventData):
+    """The filing's dossier notes that nothing is to pay before it goes to the court, and why."""
+
+    type = "filing.no_fee_due"
+    published = False
+
+    filing_id: str
+    assessment_id: str
+    reason: Literal["zero-fee", "no-difference", "fee-lowered"]
+    excess: Money | None = Field(None, description="For a lowered fee: what is refunded.")
     cause_event_id: str
 
 
@@ -298,6 +325,91 @@ class PaymentCompleted(EventData):
     provider: str
     provider_reference: str
     paid_at: str
+
+
+class FeeReassessed(EventData):
+    """A returned filing was corrected and its claim or subject changed: its fee is assessed again.
+
+    `due` is what is still to pay (the new fee less what was collected net of refunds); `excess` is
+    what was collected beyond the new fee, which the payment service refunds.
+    """
+
+    type = "fee.reassessed"
+
+    assessment_id: str = Field(description="This revision's id; a payment records which revision it pays.")
+    filing_id: str
+    payer_id: str
+    revision: int = Field(ge=2, le=1000)
+    fee_code: str
+    fee_version: int
+    basis: str
+    amount: Money = Field(description="The whole fee as now assessed.")
+    previous_amount: Money
+    collected: Money = Field(description="Collected so far, net of refunds.")
+    due: Money
+    excess: Money
+
+
+class PaymentExpired(EventData):
+    """A payment request was not paid in time; a callback that still says "paid" is refunded."""
+
+    type = "payment.expired"
+
+    payment_id: str
+    filing_id: str
+    payer_id: str
+    amount: Money
+    expired_at: str
+
+
+RefundReason = Literal["paid-after-expiry", "paid-after-another-payment", "paid-twice", "fee-lowered"]
+
+
+class PaymentRefundRequested(EventData):
+    """Money collected beyond the fee is flagged and sent back through the provider."""
+
+    type = "payment.refund_requested"
+
+    refund_id: str
+    filing_id: str
+    payer_id: str
+    payment_id: str = Field(description="The payment whose capture is (partly) returned.")
+    provider_reference: str = Field(description="The provider's reference of the capture being returned.")
+    amount: Money
+    reason: RefundReason
+    requested_at: str
+
+
+class PaymentRefunded(EventData):
+    """The provider confirmed the refund; its receipt verifies like a payment's."""
+
+    type = "payment.refunded"
+
+    refund_id: str
+    filing_id: str
+    payer_id: str
+    payment_id: str
+    amount: Money
+    reason: RefundReason
+    receipt_number: str
+    verification_code: str
+    refund_reference: str = Field(description="The provider's reference of the refund.")
+    refunded_at: str
+
+
+class ReconciliationMismatch(EventData):
+    """The provider's settlement file and the service's own records disagree about one transaction."""
+
+    type = "payment.reconciliation_mismatch"
+
+    day: str = Field(description="The settlement day, YYYY-MM-DD.")
+    kind: Literal["missing-at-provider", "missing-here", "amount-differs"]
+    transaction: Literal["purchase", "refund"]
+    reference: str = Field(description="The provider's reference of the transaction.")
+    payment_id: str | None = None
+    filing_id: str | None = None
+    amount_here: Money | None = None
+    amount_there: Money | None = None
 
 
 # --- notification -----------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ class FeeRead(BaseModel):
     amount: Money
     fee_code: str
     fee_version: int
+    due: Money | None = Field(None, description="What is to pay: the whole fee, or a reassessment's difference.")
 
 
 class PaymentRead(BaseModel):

@@ -34,9 +34,11 @@ from ejustice_shared.events import (
     FilingOpened,
     FilingPaid,
     FilingPartiesSet,
+    FilingResubmitted,
     FilingReturned,
     FilingStatementSet,
     FilingSubmitted,
+    Money,
     Party,
 )
 from ejustice_shared.events.catalog import FilingAttorneyGranted, FilingAttorneyRevoked
@@ -99,7 +101,9 @@ def _changes(event: EventData, envelope: Envelope, filing: FilingRead) -> dict:
                     "court": CourtDecision(court_id=event.court_id, reason=event.court_reason)}
         case FilingFeeRecorded():
             return {"fee": FeeRead(assessment_id=event.assessment_id, amount=event.fee, fee_code=event.fee_code,
-                                   fee_version=event.fee_version)}
+                                   fee_version=event.fee_version, due=event.due or event.fee)}
+        case FilingResubmitted():
+            return {"status": "submitted", "submitted_at": envelope.time}
         case FilingPaid():
             return {"payment": PaymentRead(payment_id=event.payment_id, amount=event.amount,
                                            receipt_number=event.receipt_number)}
@@ -276,8 +280,9 @@ async def claim_tracking_code(runtime: ServiceRuntime, filing_id: str) -> str:
 async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> FilingRead:
     """Check everything at once, fix the competent court, and send the filing on its way.
 
-    A first submission asks payment for the fee; a filing the court returned and the filer
-    corrected goes straight back to the court, its fee being paid already.
+    A first submission asks payment for the fee. A filing the court returned and the filer
+    corrected goes straight back to the court when its claim and subject are those its fee was
+    assessed on; otherwise its fee is assessed again, and it goes back once any difference is paid.
     """
     filing = await editable(runtime, principal=principal, filing_id=filing_id)
     errors = submission_errors(filing)
@@ -291,6 +296,11 @@ async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
         access.check_may_change(current, principal)
         if current.version != filing.version:
             raise Problem(409, "filing-changed", detail="The filing changed while it was being submitted; try again.")
+        if current.status == "returned" and fee_basis(history) != (current.subject_code, current.claim):
+            return [wrap(FilingResubmitted(filing_id=filing_id, subject_code=current.subject_code,
+                                           jurisdiction=current.jurisdiction, claim=current.claim,
+                                           filer_id=current.filer_id, tracking_code=current.tracking_code),
+                         filing_id)]
         if current.status == "returned":
             return [wrap(forwarding(current, court_id=decision.court_id, court_reason=decision.reason), filing_id)]
         return [wrap(FilingSubmitted(
@@ -303,6 +313,17 @@ async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
         await access.grant(runtime, filing_id=filing_id, keys=[access.court_key(decision.court_id)])
     await runtime.commits.execute(stream_of(filing_id), decide, actor=access.actor(filing, principal))
     return fold(await runtime.commits.after_write(stream_of(filing_id)))
+
+
+def fee_basis(history: list[Commit]) -> tuple[str, Money | None] | None:
+    """The subject and claim the fee was last assessed on: those of the last (re)submission."""
+    basis = None
+    for commit in history:
+        for envelope in commit.events:
+            if envelope.type in (FilingSubmitted.type, FilingResubmitted.type):
+                event = envelope.parse()
+                basis = (event.subject_code, event.claim)
+    return basis
 
 
 def forwarding(filing: FilingRead, *, court_id: str, court_reason: dict[str, str]) -> FilingForwarded:

@@ -57,6 +57,7 @@ class AssessmentRead(BaseModel):
     basis: str
     amount: Money
     assessed_at: str
+    revision: int = Field(1, description="1 at submission; more when a corrected filing's fee is assessed again.")
 
 
 class FeeQuote(BaseModel):

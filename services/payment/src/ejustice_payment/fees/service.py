@@ -8,7 +8,7 @@ from pathlib import Path
 from ejustice_payment.fees.models import AssessmentRead, FeeQuote, FeeSchedule, FixedFee, PercentageFee
 from ejustice_shared.auth import Principal
 from ejustice_shared.commits import Commit
-from ejustice_shared.events import Envelope, FeeAssessed, FilingSubmitted, Money
+from ejustice_shared.events import Envelope, FeeAssessed, FeeReassessed, FilingResubmitted, FilingSubmitted, Money
 from ejustice_shared.problems import Problem
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -50,13 +50,24 @@ def stream_of(filing_id: str) -> str:
     return f"assessment-{filing_id}"
 
 
-def fold(history: list[Commit]) -> AssessmentRead | None:
+def revisions(history: list[Commit]) -> list[AssessmentRead]:
+    """Every assessment of a filing, the first at submission, then one per reassessment."""
+    found = []
     for commit in history:
         for envelope in commit.events:
-            if envelope.type == FeeAssessed.type:
-                data = envelope.parse()
-                return AssessmentRead(**data.model_dump(), assessed_at=envelope.time)
-    return None
+            match envelope.parse():
+                case FeeAssessed() as assessed:
+                    found.append(AssessmentRead(**assessed.model_dump(), assessed_at=envelope.time))
+                case FeeReassessed() as again:
+                    found.append(AssessmentRead(**again.model_dump(include=set(AssessmentRead.model_fields)),
+                                                assessed_at=envelope.time))
+    return found
+
+
+def fold(history: list[Commit]) -> AssessmentRead | None:
+    """The assessment in force: the latest."""
+    found = revisions(history)
+    return found[-1] if found else None
 
 
 async def assess(runtime: ServiceRuntime, *, cause: Envelope, filing: FilingSubmitted) -> None:
@@ -72,6 +83,37 @@ async def assess(runtime: ServiceRuntime, *, cause: Envelope, filing: FilingSubm
         return [Envelope.wrap(assessed, source=SOURCE, subject=filing.filing_id)]
 
     await runtime.commits.execute(stream_of(filing.filing_id), decide, cause=cause.id, actor={"service": cause.source})
+
+
+async def reassess(runtime: ServiceRuntime, *, cause: Envelope, filing: FilingResubmitted,
+                   collected: int) -> FeeReassessed:
+    """Assess a corrected filing's fee again, once per resubmission; `collected` is what it has paid net.
+
+    The schedule version is the one in force when the filing was first submitted: correcting a
+    filing does not move it under a later schedule.
+    """
+    history = await runtime.commits.load(stream_of(filing.filing_id))
+    if earlier := next((c for c in history if c.cause == cause.id), None):
+        return earlier.events[0].parse()
+    first = fold(history[:1])
+    if first is None:  # its filing.submitted has not been assessed yet: the delivery is retried
+        raise LookupError(f"filing {filing.filing_id} was never assessed")
+    fee = quote(jurisdiction=filing.jurisdiction, subject_code=filing.subject_code, claim=filing.claim,
+                on=date.fromisoformat(first.assessed_at[:10]))
+    def decide(current: list[Commit]) -> list[Envelope]:
+        latest = fold(current)
+        revision = latest.revision + 1
+        currency = fee.amount.currency
+        again = FeeReassessed(
+            assessment_id=f"asm-{filing.filing_id}-r{revision}", filing_id=filing.filing_id, payer_id=filing.filer_id,
+            revision=revision, previous_amount=latest.amount, collected=Money(amount=collected, currency=currency),
+            due=Money(amount=max(fee.amount.amount - collected, 0), currency=currency),
+            excess=Money(amount=max(collected - fee.amount.amount, 0), currency=currency), **fee.model_dump())
+        return [Envelope.wrap(again, source=SOURCE, subject=filing.filing_id)]
+
+    commit = await runtime.commits.execute(stream_of(filing.filing_id), decide, cause=cause.id,
+                                           actor={"service": cause.source})
+    return commit.events[0].parse()
 
 
 def pays(principal: Principal, payer_id: str) -> bool:

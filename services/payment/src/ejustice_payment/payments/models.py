@@ -7,7 +7,7 @@ from ejustice_shared.events import EventData, Money
 from ejustice_shared.models import RequestModel
 from ejustice_shared.people import Text
 
-PaymentStatus = Literal["pending", "paid", "failed"]
+PaymentStatus = Literal["pending", "paid", "failed", "expired"]
 
 
 class PaymentCreate(RequestModel):
@@ -38,8 +38,11 @@ class PaymentRead(BaseModel):
     provider: str
     pay_url: str | None = Field(None, description="Where to pay, while the payment is pending.")
     requested_at: str
+    expires_at: str | None = Field(None, description="When a pending payment expires.")
     failed_at: str | None = None
+    expired_at: str | None = None
     receipt: ReceiptRead | None = None
+    refunds: list[str] = Field([], description="Refunds of money this payment took beyond the fee (their ids).")
 
 
 class CallbackAnswer(BaseModel):
@@ -74,6 +77,22 @@ class PaymentRequested(EventData):
     fee_version: int
     provider: str
     pay_url: str
+    expires_at: str | None = None
+
+
+class PaymentCaptured(EventData):
+    """The filing's money stream notes money the provider took: towards the fee, or beyond it (refunded)."""
+
+    type = "payment.captured"
+    published = False
+
+    filing_id: str
+    payment_id: str
+    assessment_id: str
+    provider_reference: str
+    amount: Money
+    applied: Literal["fee", "surplus"]
+    captured_at: str
 
 
 class PaymentFailed(EventData):

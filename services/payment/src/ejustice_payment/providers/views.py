@@ -4,16 +4,17 @@ They stand in for a real provider's site in development and tests, and answer 40
 """
 
 import json
+from datetime import date
 from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import ValidationError
 
 from ejustice_payment.payments import service as payments
 from ejustice_payment.payments.models import PaymentRead
-from ejustice_payment.providers.models import PaymentOrder, SandboxPay, SandboxPayAccepted
+from ejustice_payment.providers.models import PaymentOrder, SandboxDelivered, SandboxPay, SandboxPayAccepted
 from ejustice_payment.providers.service import SandboxProvider, provider_of
 from ejustice_shared.problems import Problem, field_errors, language
 from ejustice_shared.runtime import Runtime
@@ -76,13 +77,26 @@ async def sandbox_pay(payment_id: str, request: Request, runtime: Runtime,
     payment = await known_payment(runtime, payment_id)
     if payment.status != "pending":
         raise Problem(409, "payment-not-pending", detail=f"This payment is {payment.status}; start a new one.")
-    reference = provider.pay(PaymentOrder(payment_id=payment.payment_id, filing_id=payment.filing_id,
-                                          amount=payment.amount), choice.outcome)
+    reference = await provider.pay(PaymentOrder(payment_id=payment.payment_id, filing_id=payment.filing_id,
+                                                amount=payment.amount), choice)
     accepted = SandboxPayAccepted(payment_id=payment_id, provider_reference=reference, outcome=choice.outcome,
-                                  callback_in_seconds=provider.delay_seconds)
+                                  callback_in_seconds=None if choice.callback == "hold" else provider.delay_seconds)
     if from_form:
         return HTMLResponse(DONE.format(outcome=escape(choice.outcome)), status_code=status.HTTP_202_ACCEPTED)
     return accepted
+
+
+@router.post("/{payment_id}/deliver")
+async def sandbox_deliver(payment_id: str, runtime: Runtime, provider: Sandbox) -> SandboxDelivered:
+    """Send the callbacks the sandbox held back for this payment: a provider's late callbacks, for tests."""
+    await known_payment(runtime, payment_id)
+    return SandboxDelivered(payment_id=payment_id, delivered=await provider.deliver_held(payment_id))
+
+
+@router.get("/settlements/{day}", response_class=PlainTextResponse)
+async def sandbox_settlement(day: date, provider: Sandbox) -> PlainTextResponse:
+    """The sandbox's settlement file for a day (CSV), as reconciliation reads it."""
+    return PlainTextResponse(await provider.settlement_file(day), media_type="text/csv")
 
 
 async def read_choice(request: Request, from_form: bool) -> SandboxPay:

@@ -21,6 +21,7 @@ class ReceiptClaim:
     receipt_number: str
     verification_code: str
     payment_id: str
+    refund_id: str | None = None  # a refund's receipt; None for a payment's
 
 
 def receipt_number() -> str:
@@ -37,14 +38,15 @@ def verification_code() -> str:
     return codes.random_digits(8)
 
 
-async def claim(runtime: ServiceRuntime, *, payment_id: str, filing_id: str) -> ReceiptClaim:
-    """A fresh receipt number for the payment; a number already taken is drawn again."""
+async def claim(runtime: ServiceRuntime, *, payment_id: str, filing_id: str,
+                refund_id: str | None = None) -> ReceiptClaim:
+    """A fresh receipt number for the payment (or one of its refunds); a number already taken is drawn again."""
     while True:
-        receipt = ReceiptClaim(receipt_number(), verification_code(), payment_id)
+        receipt = ReceiptClaim(receipt_number(), verification_code(), payment_id, refund_id)
         try:
             await runtime.db[RECEIPTS].insert_one({
                 "_id": receipt.receipt_number, "payment_id": payment_id, "filing_id": filing_id,
-                "verification_code": receipt.verification_code,
+                "refund_id": refund_id, "verification_code": receipt.verification_code,
                 "claimed_at": clock.iso()})
             return receipt
         except DuplicateKeyError:
@@ -58,4 +60,4 @@ async def release(runtime: ServiceRuntime, receipt: ReceiptClaim) -> None:
 
 async def find(runtime: ServiceRuntime, number: str) -> ReceiptClaim | None:
     doc = await runtime.db[RECEIPTS].find_one({"_id": number})
-    return ReceiptClaim(doc["_id"], doc["verification_code"], doc["payment_id"]) if doc else None
+    return ReceiptClaim(doc["_id"], doc["verification_code"], doc["payment_id"], doc.get("refund_id")) if doc else None
