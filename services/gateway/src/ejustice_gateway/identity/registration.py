@@ -48,7 +48,7 @@ from ejustice_gateway.sessions import service as sessions
 from ejustice_shared.auth import Principal, Role
 from ejustice_shared.commits import Commit
 from ejustice_shared.events import AccountRegistered, Envelope, EventData
-from ejustice_shared.people import normalize_mobile, only_digits, valid_national_id
+from ejustice_shared.people import only_digits
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -123,15 +123,7 @@ def proven(registration_id: str, proof: Proof) -> RegistrationProven:
 
 async def start(runtime: ServiceRuntime, *, create: RegistrationCreate, client: str) -> RegistrationRead:
     settings = runtime.settings
-    errors = []
-    if not valid_national_id(create.national_id, create.jurisdiction):
-        errors.append(field_error("national_id", "invalid-national-id", variant=create.jurisdiction))
-    try:
-        mobile = normalize_mobile(create.mobile, create.jurisdiction)
-    except ValueError:
-        errors.append(field_error("mobile", "invalid-mobile", jurisdiction=create.jurisdiction))
-    if errors:
-        raise Problem(422, "validation", errors=errors)
+    mobile = proofing.checked_person(create.jurisdiction, create.national_id, create.mobile)
     window = timedelta(minutes=settings.otp_rate_window_minutes)
     await take(runtime, key=f"mobile:{mobile}", limit=settings.otp_per_mobile, window=window, what="for this number")
     await take(runtime, key=f"client:{client}", limit=settings.otp_per_client, window=window, what="from here")

@@ -62,19 +62,25 @@ async def in_person_proofs(runtime: ServiceRuntime, jurisdiction: str, national_
     return [p for p in reversed(proofs) if isinstance(p, IdentityProvenInPerson) and p.proven_at >= since]
 
 
+def checked_person(jurisdiction: str, national_id: str, mobile: str) -> str:
+    """The mobile in E.164 once both numbers are valid for the jurisdiction; a 422 naming each that is not."""
+    errors = []
+    if not valid_national_id(national_id, jurisdiction):
+        errors.append(field_error("national_id", "invalid-national-id", variant=jurisdiction))
+    try:
+        normalized = normalize_mobile(mobile, jurisdiction)
+    except ValueError:
+        errors.append(field_error("mobile", "invalid-mobile", jurisdiction=jurisdiction))
+    if errors:
+        raise Problem(422, "validation", errors=errors)
+    return normalized
+
+
 async def record_in_person(runtime: ServiceRuntime, *, principal: Principal,
                            create: InPersonProofCreate) -> InPersonProofRead:
     if not principal.office_id:
         raise Problem(403, "forbidden", detail="Only a clerk at an office counter records an in-person check.")
-    errors = []
-    if not valid_national_id(create.national_id, create.jurisdiction):
-        errors.append(field_error("national_id", "invalid-national-id", variant=create.jurisdiction))
-    try:
-        mobile = normalize_mobile(create.mobile, create.jurisdiction)
-    except ValueError:
-        errors.append(field_error("mobile", "invalid-mobile", jurisdiction=create.jurisdiction))
-    if errors:
-        raise Problem(422, "validation", errors=errors)
+    mobile = checked_person(create.jurisdiction, create.national_id, create.mobile)
     proven_at = clock.now()
     proven = IdentityProvenInPerson(
         proof_id=uuid.uuid4().hex, jurisdiction=create.jurisdiction, national_id=create.national_id, mobile=mobile,
