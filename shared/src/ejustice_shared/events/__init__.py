@@ -38,7 +38,8 @@ from ejustice_shared.events.catalog import (
 from ejustice_shared.events.envelope import CATALOG, Envelope, EventData
 
 __all__ = [
-    "CATALOG", "AccountRegistered", "DocumentRef", "DossierCheckpointed", "Envelope", "EventData", "FeeAssessed", "FeeReassessed",
+    "CATALOG", "AccountRegistered", "DocumentRef", "DossierCheckpointed", "Envelope", "EventData", "FeeAssessed",
+    "FeeReassessed",
     "FilingAccepted", "FilingClaimSet", "FilingDocumentAdded", "FilingFeeRecorded", "FilingForwarded",
     "FilingNoFeeDue", "FilingNoted", "FilingOpened", "FilingPaid", "FilingPartiesSet", "FilingResubmitted",
     "FilingReturned", "FilingStatementSet", "FilingSubmitted", "Money", "NoticeDelivered", "NoticeServed",
