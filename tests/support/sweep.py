@@ -48,7 +48,7 @@ def read_matrix(path: Path = MATRIX) -> dict[Route, Rule]:
     rules: dict[Route, Rule] = {}
     with path.open(newline="", encoding="utf-8") as table:
         for row in csv.DictReader(table):
-            route = Route(row["service"], row["method"].upper(), row["path"])
+            route = Route(row["served_by"], row["method"].upper(), row["path"])
             access = {role: row[role].strip() for role in ROLES}
             bad = {role: value for role, value in access.items() if value not in ACCESS}
             assert not bad, f"{path.name}: {route} has unknown access values {bad}"
