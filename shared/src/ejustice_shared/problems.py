@@ -59,6 +59,25 @@ TITLES: dict[str, dict[str, str]] = {
 }
 
 
+# How every problem answer looks, for the OpenAPI documents: clients and fuzzers check answers against it.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "reason", "code"],
+            "properties": {"field": {"type": "string"}, "reason": {"type": "string"}, "code": {"type": "string"}}}},
+    },
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": {MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}}
+    for status, description in ((422, "Some of what was sent needs correcting (RFC 9457 problem details)."),
+                                ("4XX", "The request cannot be answered as sent (RFC 9457 problem details)."),
+                                ("5XX", "The service or one it needs failed (RFC 9457 problem details)."))
+}
+
 # Reasons of the errors services find themselves, per code (or "code@variant"), with {placeholders}.
 MESSAGES: dict[str, dict[str, str]] = json.loads((Path(__file__).parent / "messages.json").read_text("utf-8"))
 
