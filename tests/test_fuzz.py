@@ -30,11 +30,9 @@ EXAMPLES = 12
 
 @pytest.fixture(scope="module")
 def fuzzed(infrastructure):
-    platform = Platform()
-    try:
-        yield platform.start()
-    finally:  # also when a service never got ready
-        platform.stop()
+    platform = Platform().start()
+    yield platform
+    platform.stop()
 
 
 def tokens(platform: Platform) -> dict[str, dict[str, str]]:
