@@ -136,8 +136,12 @@ class Platform:
         chosen = names or SERVICES
         for name in chosen:
             self.services[name].start(**extra_env)
-        for name in chosen:
-            self.services[name].wait_ready()
+        try:
+            for name in chosen:
+                self.services[name].wait_ready()
+        except BaseException:  # a fixture that fails to start never reaches its teardown: leave nothing running
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:

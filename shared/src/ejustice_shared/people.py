@@ -25,6 +25,14 @@ def only_digits(value: str) -> str:
     return "".join(ch for ch in normalize_text(value) if not ch.isspace() and ch not in "-_./")
 
 
+def typed_number(value: object) -> object:
+    """A whole number typed as text ("۵۰۰٬۰۰۰", "500,000") becomes its digits; anything else is judged as it is."""
+    if isinstance(value, str):
+        text = normalize_text(value).strip().replace(",", "").replace("٬", "").replace(" ", "")
+        return text if text.isdigit() else value
+    return value
+
+
 def valid_iranian_national_code(code: str) -> bool:
     """Iran's 10-digit national code (کد ملی): the last digit checks the first nine."""
     if len(code) != 10 or not code.isdigit() or len(set(code)) == 1:
@@ -94,3 +102,5 @@ def _is_national_id_shape(value: str) -> str:
 # Digits as typed, normalised; the checksum needs the jurisdiction, so models check it with valid_national_id.
 NationalId = Annotated[str, BeforeValidator(_digits_or_error), AfterValidator(_is_national_id_shape)]
 Text = Annotated[str, BeforeValidator(lambda v: normalize_text(v).strip() if isinstance(v, str) else v)]
+# A whole number as a person types it: Persian or Arabic digits and thousands separators welcome.
+WholeNumber = Annotated[int, BeforeValidator(typed_number)]

@@ -37,6 +37,14 @@ REASONS: dict[str, dict[str, str]] = {
     "greater_than": {"en": "This must be larger.", "fa": "این مقدار باید بزرگ‌تر باشد.", "vi": "Giá trị phải lớn hơn."},
     "greater_than_equal": {"en": "This must be larger.", "fa": "این مقدار باید بزرگ‌تر باشد.",
                            "vi": "Giá trị phải lớn hơn."},
+    "less_than": {"en": "This must be less than {lt}.", "fa": "این مقدار باید کمتر از {lt} باشد.",
+                  "vi": "Giá trị phải nhỏ hơn {lt}."},
+    "less_than_equal": {"en": "This may be at most {le}.", "fa": "این مقدار حداکثر می‌تواند {le} باشد.",
+                        "vi": "Giá trị tối đa là {le}."},
+    "too_long": {"en": "At most {max_length} items are allowed.", "fa": "حداکثر {max_length} مورد مجاز است.",
+                 "vi": "Cho phép tối đa {max_length} mục."},
+    "too_short": {"en": "At least {min_length} items are needed.", "fa": "دست‌کم {min_length} مورد لازم است.",
+                  "vi": "Cần ít nhất {min_length} mục."},
     "model_attributes_type": {"en": "This must be an object.", "fa": "این مقدار باید یک شیء باشد.",
                               "vi": "Giá trị phải là một đối tượng."},
     "dict_type": {"en": "This must be an object.", "fa": "این مقدار باید یک شیء باشد.",
@@ -50,6 +58,25 @@ TITLES: dict[str, dict[str, str]] = {
                        "vi": "Không đọc được nội dung yêu cầu."},
 }
 
+
+# How every problem answer looks, for the OpenAPI documents: clients and fuzzers check answers against it.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "reason", "code"],
+            "properties": {"field": {"type": "string"}, "reason": {"type": "string"}, "code": {"type": "string"}}}},
+    },
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": {MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}}
+    for status, description in ((422, "Some of what was sent needs correcting (RFC 9457 problem details)."),
+                                ("4XX", "The request cannot be answered as sent (RFC 9457 problem details)."),
+                                ("5XX", "The service or one it needs failed (RFC 9457 problem details)."))
+}
 
 # Reasons of the errors services find themselves, per code (or "code@variant"), with {placeholders}.
 MESSAGES: dict[str, dict[str, str]] = json.loads((Path(__file__).parent / "messages.json").read_text("utf-8"))
@@ -128,7 +155,11 @@ def field_errors(errors: list[dict[str, Any]], lang: str) -> list[dict[str, Any]
     out = []
     for error in errors:
         code = error.get("type", "invalid")
-        reason = REASONS.get(code, {}).get(lang) or error.get("msg", "Invalid value.")
+        reason = REASONS.get(code, {}).get(lang)
+        try:  # a bound's reason tells the bound itself
+            reason = reason.format_map(error.get("ctx") or {}) if reason else error.get("msg", "Invalid value.")
+        except (KeyError, ValueError):
+            reason = error.get("msg", "Invalid value.")
         location = [str(part) for part in error.get("loc", ()) if part != "body"]
         if code == "json_invalid":  # the location is a character offset, not a field
             reason, location = f"{reason} ({error.get('ctx', {}).get('error', 'syntax error')})", []

@@ -18,8 +18,9 @@ from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -135,8 +136,8 @@ class ServiceRuntime:
         problems.install(app)
         app.middleware("http")(_observe_request)
         app.include_router(_operations_router())
-        for router in self._routers:
-            app.include_router(router)
+        for router in self._routers:  # every answer that is not a success is problem+json, and documented so
+            app.include_router(router, responses=problems.PROBLEM_RESPONSES)
         telemetry.instrument_app(app)
         return app
 
@@ -170,6 +171,11 @@ async def _observe_request(request: Request, call_next):
     return response
 
 
+class Readiness(BaseModel):
+    status: str
+    problems: dict[str, str]
+
+
 def _operations_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
@@ -177,13 +183,13 @@ def _operations_router() -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "alive"}
 
-    @router.get("/readyz")
+    @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
     async def readyz(request: Request) -> JSONResponse:
         found = await request.app.state.runtime.readiness()
         status = 200 if not found else 503
         return JSONResponse({"status": "ready" if not found else "not ready", "problems": found}, status_code=status)
 
-    @router.get("/metrics")
+    @router.get("/metrics", response_class=PlainTextResponse)
     async def metrics_endpoint() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -5,12 +5,12 @@ JSON Schema files under shared/schemas/ are generated from these classes
 that stays inside the service that records it.
 """
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ejustice_shared.events.envelope import EventData
-from ejustice_shared.people import normalize_text
+from ejustice_shared.people import WholeNumber
 
 Currency = Literal["IRR", "VND"]
 Jurisdiction = Literal["IR", "VN"]
@@ -21,18 +21,15 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _typed_number(value: object) -> object:
-    """An amount typed as text ("۵۰۰٬۰۰۰", "500,000") becomes its digits; anything else is judged as it is."""
-    if isinstance(value, str):
-        text = normalize_text(value).strip().replace(",", "").replace("٬", "").replace(" ", "")
-        return text if text.isdigit() else value
-    return value
+# The largest amount ejustice takes, in minor units: above any claim a court hears (a thousand
+# trillion rials or dong), and far below what the store holds (a signed 64-bit integer), so sums fit too.
+MAX_AMOUNT = 10**15
 
 
 class Money(_Part):
     """An amount in integer minor units of its currency; never a float."""
 
-    amount: Annotated[int, BeforeValidator(_typed_number)] = Field(ge=0, description="Integer minor units.")
+    amount: WholeNumber = Field(ge=0, le=MAX_AMOUNT, description="Integer minor units.")
     currency: Currency
 
 

@@ -3,6 +3,7 @@ from fastapi import APIRouter, Response
 from ejustice_filing.court import service
 from ejustice_filing.court.models import ReturnReasonRead
 from ejustice_filing.documents import service as documents
+from ejustice_filing.documents.models import DOWNLOAD_RESPONSES
 from ejustice_filing.filings import service as filings
 from ejustice_filing.filings.models import Acceptance, FilingRead, Return, Status
 from ejustice_shared.auth import Principal, Role, require
@@ -27,7 +28,7 @@ async def court_filing(filing_id: str, runtime: Runtime, principal: Principal = 
     return await filings.read(runtime, principal=principal, filing_id=filing_id)
 
 
-@router.get("/filings/{filing_id}/documents/{document_id}")
+@router.get("/filings/{filing_id}/documents/{document_id}", response_class=Response, responses=DOWNLOAD_RESPONSES)
 async def court_document(filing_id: str, document_id: str, runtime: Runtime, principal: Principal = Court) -> Response:
     filing = await filings.read(runtime, principal=principal, filing_id=filing_id)
     document, data = await documents.content(runtime, filing=filing, document_id=document_id)

@@ -1,6 +1,7 @@
 from fastapi import APIRouter, Request, Response, status
 
 from ejustice_filing.documents import service
+from ejustice_filing.documents.models import DOWNLOAD_RESPONSES
 from ejustice_filing.filings import service as filings
 from ejustice_shared.auth import CurrentPrincipal
 from ejustice_shared.events import DocumentRef
@@ -34,7 +35,7 @@ async def upload_document(filing_id: str, request: Request, runtime: Runtime,
                              filename=upload.filename or "", data=data)
 
 
-@router.get("/{document_id}")
+@router.get("/{document_id}", response_class=Response, responses=DOWNLOAD_RESPONSES)
 async def download_document(filing_id: str, document_id: str, runtime: Runtime,
                             principal: CurrentPrincipal) -> Response:
     filing = await filings.read(runtime, principal=principal, filing_id=filing_id)

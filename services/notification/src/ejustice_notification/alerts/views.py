@@ -1,10 +1,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from pydantic import BeforeValidator
 
 from ejustice_notification.alerts import service
 from ejustice_notification.alerts.models import SandboxSmsRead, SmsCreate, SmsSentRead
 from ejustice_shared.auth import Role, require
+from ejustice_shared.people import typed_number
 from ejustice_shared.runtime import Runtime
 
 router = APIRouter(tags=["alerts"])
@@ -18,6 +20,7 @@ async def send_sms(create: SmsCreate, runtime: Runtime) -> SmsSentRead:
 
 @router.get("/sandbox-sms")
 async def sandbox_outbox(to: Annotated[str, Query(min_length=1, max_length=32)], runtime: Runtime,
-                         limit: Annotated[int, Query(ge=1, le=100)] = 20) -> list[SandboxSmsRead]:
+                         limit: Annotated[int, Query(ge=1, le=100), BeforeValidator(typed_number)] = 20,
+                         ) -> list[SandboxSmsRead]:
     """What the sandbox channel 'sent' to a number, newest first; 404 in production."""
     return await service.sandbox_outbox(runtime, to=to, limit=limit)

@@ -1,0 +1,286 @@
+"""The authorization sweep: every route of every service, tried by everyone who has no business there.
+
+Citizen A registers, files a cheque claim (documents, dossier), pays it, the court accepts it,
+A gets a notice and the respondent, who has no e-box, a paper-service task; A also keeps a
+draft. Then every route the services document is tried, as the role matrix in
+`docs/security/role-matrix.csv` says, by another citizen, an anonymous caller, a court of
+another city, a lawyer without a grant and a clerk of another office. On A's resources
+each must get 401, 403 or 404, and A's view of everything stays as it was. Public routes
+must not show A's personal data. A route the matrix does not list fails the test.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from tests.support.journey import PDF, cheque_claim_draft, ok, submit
+from tests.support.people import iranian_mobile, iranian_national_code
+from tests.support.platform import wait_until
+from tests.support.sweep import Route, Rule, documented_routes, read_matrix
+from tests.test_journey import bearer, register
+
+DENIED = {401, 403, 404}
+APPLICANT_NAME = "Maryam Ahmadi"  # as cheque_claim_draft names the applicant
+SETTLED = {"filing.accepted", "notice.delivered", "notice.viewed", "paper_service.requested"}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Someone trying a route: the matrix column that decides for them, and their headers."""
+
+    who: str
+    role: str
+    headers: dict[str, str]
+
+
+@dataclass
+class Case:
+    """What citizen A owns, and how A sees it."""
+
+    owner: dict[str, str]
+    court: dict[str, str]
+    operator: dict[str, str]
+    personal: list[str]  # what no stranger may read: national codes and the applicant's name
+    resources: dict[str, str]  # path parameter → an id of A's
+    accepted_filing: str
+    draft_filing: str
+
+
+@pytest.fixture(scope="module")
+def case(platform) -> Case:
+    seed = uuid.uuid4().int % 10**6
+    applicant_id, respondent_id = iranian_national_code(seed), iranian_national_code(seed + 1)
+    mobile = iranian_mobile(seed)
+    court = platform.token("court-tehran", "court", court_id="IR-THR-CIVIL")
+    operator = platform.token("operator-1", "operator")
+    with httpx.Client(base_url=platform.gateway, timeout=30) as client:
+        owner = bearer(register(client, national_id=applicant_id, mobile=mobile))
+        wait_until(lambda: client.get("/api/eboxes/me", headers=owner).status_code == 200, timeout=15,
+                   what="the e-box")
+        registration = ok(client.post("/api/registrations", json={
+            "jurisdiction": "IR", "national_id": applicant_id, "mobile": mobile}), 201)
+
+        filing_id = cheque_claim_draft(client, owner, applicant=applicant_id, respondent=respondent_id)["id"]
+        submit(client, owner, filing_id)
+        wait_until(lambda: ok(client.get(f"/api/filings/{filing_id}", headers=owner))["fee"], timeout=30,
+                   what="the fee")
+        payment = ok(client.post("/api/payments", json={"filing_id": filing_id},
+                                 headers=owner | {"idempotency-key": f"sweep-{filing_id}"}), 201)
+        ok(client.post(f"/api/payments/sandbox/{payment['payment_id']}/pay", json={"outcome": "paid"}), 202)
+        wait_until(lambda: ok(client.get(f"/api/filings/{filing_id}", headers=owner))["status"] == "forwarded",
+                   timeout=30, what="forwarding to the court")
+        ok(client.post(f"/api/court/filings/{filing_id}/accept", headers=court,
+                       json={"case_number": "140509981777", "branch_id": "IR-THR-CIVIL-B12"}))
+        notices = wait_until(lambda: ok(client.get("/api/notices", headers=owner)), timeout=30, what="A's notice")
+        tasks = wait_until(lambda: [t for t in ok(client.get("/api/paper-service", headers=operator))
+                                    if t["filing_id"] == filing_id], timeout=30, what="the paper-service task")
+        draft = cheque_claim_draft(client, owner, applicant=applicant_id, respondent=respondent_id)
+        accepted = ok(client.get(f"/api/filings/{filing_id}", headers=owner))
+        case = Case(
+            owner=owner, court=court, operator=operator,
+            personal=[applicant_id, respondent_id, APPLICANT_NAME],
+            resources={
+                "filing_id": filing_id, "document_id": accepted["documents"][0]["document_id"],
+                "payment_id": payment["payment_id"], "notice_id": notices[0]["notice_id"],
+                "task_id": tasks[0]["task_id"], "registration_id": registration["registration_id"],
+                "court_id": "IR-THR-CIVIL",
+            },
+            accepted_filing=filing_id, draft_filing=draft["id"])
+        # A reads the notice first: that first view enters the dossier, and the sweep compares a settled one.
+        ok(client.get(f"/api/notices/{notices[0]['notice_id']}", headers=owner))
+        wait_until(lambda: SETTLED <= dossier_types(client, case), timeout=30, what="the dossier to settle")
+        return case
+
+
+def callers(platform) -> list[Caller]:
+    """Everyone the sweep tries: none of them is A, A's court, or anyone A asked to act."""
+    seed = uuid.uuid4().int % 10**6
+    citizen_id, lawyer_id = iranian_national_code(seed + 7), iranian_national_code(seed + 8)
+    return [
+        Caller("another citizen", "citizen",
+               platform.token(f"citizen-{citizen_id}", "citizen", national_id=citizen_id, jurisdiction="IR")),
+        Caller("an anonymous caller", "anonymous", {}),
+        Caller("a court of another city", "court", platform.token("court-isfahan", "court", court_id="IR-ISF-CIVIL")),
+        Caller("a lawyer without a grant", "lawyer",
+               platform.token(f"lawyer-{lawyer_id}", "lawyer", national_id=lawyer_id, jurisdiction="IR")),
+        Caller("a clerk of another office", "clerk",
+               platform.token("clerk-elsewhere", "clerk", office_id="office-elsewhere")),
+    ]
+
+
+def bodies(ids: dict[str, str]) -> dict[Route, dict]:
+    """A valid request for each route that takes a body, so that only the caller's rights can refuse it."""
+    parties = {"parties": [
+        {"role": "applicant", "national_id": iranian_national_code(424_242), "name": "Intruder", "city_id": "IR-THR"},
+        {"role": "respondent", "national_id": iranian_national_code(424_243), "name": "Victim", "city_id": "IR-THR"}]}
+    return {
+        Route("filing", "PUT", "/filings/{filing_id}/parties"): {"json": parties},
+        Route("filing", "PUT", "/filings/{filing_id}/claim"): {"json": {"claim": {"amount": 1, "currency": "IRR"}}},
+        Route("filing", "PUT", "/filings/{filing_id}/statement"): {"json": {"statement": "Rewritten by a stranger."}},
+        Route("filing", "POST", "/filings/{filing_id}/documents"): {
+            "data": {"document_type": "cheque"}, "files": {"file": ("forged.pdf", PDF, "application/pdf")}},
+        Route("filing", "POST", "/filings"): {"json": {"subject_code": "cheque-claim", "jurisdiction": "IR"}},
+        Route("filing", "POST", "/court/filings/{filing_id}/accept"): {
+            "json": {"case_number": "140509989999", "branch_id": "IR-ISF-CIVIL-B1"}},
+        Route("filing", "POST", "/court/filings/{filing_id}/return"): {
+            "json": {"reasons": [{"code": "missing-document"}]}},
+        Route("notification", "POST", "/paper-service/{task_id}/outcome"): {"json": {"outcome": "refused"}},
+        Route("notification", "POST", "/internal/sms"): {
+            "json": {"to": "+989120000000", "template": "otp", "language": "en", "params": {"code": "123456"}}},
+        Route("payment", "POST", "/payments"): {
+            "json": {"filing_id": ids["filing_id"]}, "headers": {"idempotency-key": f"intruder-{uuid.uuid4().hex}"}},
+        Route("payment", "POST", "/payments/sandbox/{payment_id}/pay"): {"json": {"outcome": "paid"}},
+        Route("gateway", "POST", "/api/registrations/{registration_id}/verify"): {"json": {"code": "000000"}},
+    }
+
+
+QUERIES = {
+    Route("notification", "GET", "/sandbox-sms"): {"to": "+989120000000"},
+    Route("payment", "GET", "/receipts/verify"): {"receipt_number": "0", "verification_code": "0"},
+    Route("registry", "GET", "/jurisdiction/competent-court"): {
+        "subject_code": "cheque-claim", "jurisdiction": "IR", "applicant_city": "IR-ABK", "respondent_city": "IR-THR"},
+}
+
+# Routes whose body names one of A's resources, though their path does not.
+BODY_NAMES_A_RESOURCE = {Route("payment", "POST", "/payments")}
+
+
+def path_parameters(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
+
+
+def touches_a_resource(route: Route) -> bool:
+    return any(name != "court_id" for name in path_parameters(route.path)) or route in BODY_NAMES_A_RESOURCE
+
+
+def same_as_for_nothing(client: httpx.Client, rule: Rule, ids: dict[str, str], caller: Caller,
+                        answer: httpx.Response) -> bool:
+    """Whether the caller got exactly what a made-up id gets: then the answer tells nothing of A's resource.
+
+    (Asking to pay a filing whose fee is not assessed yet is 409 for any filing id, A's or none.)
+    """
+    made_up = {name: uuid.uuid4().hex for name in ids}
+    nothing = request(client, rule, made_up, caller.headers, bodies(made_up))
+    def kind(response: httpx.Response) -> tuple | None:
+        if not response.headers.get("content-type", "").startswith("application/problem+json"):
+            return None
+        return response.status_code, response.json().get("type")
+
+    return answer.status_code < 500 and kind(answer) is not None and kind(answer) == kind(nothing)
+
+
+def owner_view(client: httpx.Client, case: Case) -> dict:
+    """Everything A (and the office desk, for the paper task) sees of A's things."""
+    ids = case.resources
+    view = {}
+    for name, path in {
+        "filing": f"/api/filings/{case.accepted_filing}",
+        "dossier": f"/api/filings/{case.accepted_filing}/dossier",
+        "draft": f"/api/filings/{case.draft_filing}",
+        "draft dossier": f"/api/filings/{case.draft_filing}/dossier",
+        "notices": "/api/notices",
+        "e-box": "/api/eboxes/me",
+        "payment": f"/api/payments/{ids['payment_id']}",
+        "assessment": f"/api/assessments/{case.accepted_filing}",
+    }.items():
+        view[name] = ok(client.get(path, headers=case.owner))
+    view["paper task"] = [t for t in ok(client.get("/api/paper-service", headers=case.operator))
+                          if t["task_id"] == ids["task_id"]]
+    return view
+
+
+def dossier_types(client: httpx.Client, case: Case) -> set[str]:
+    log = ok(client.get(f"/api/filings/{case.accepted_filing}/dossier", headers=case.owner))
+    return {e["data"].get("event_type", e["type"]) for entry in log for e in entry["events"]}
+
+
+def request(client: httpx.Client, rule: Rule, ids: dict[str, str], caller_headers: dict[str, str],
+            samples: dict[Route, dict]) -> httpx.Response:
+    route = rule.route
+    missing = [name for name in path_parameters(route.path) if name not in ids]
+    assert not missing, f"{route}: the sweep makes no resource for {missing}; add one to the case fixture"
+    sample = samples.get(route, {})
+    headers = {**caller_headers, **sample.get("headers", {})}
+    return client.request(route.method, rule.url(client.platform, route.path.format(**ids)), headers=headers,
+                          params=QUERIES.get(route), **{k: v for k, v in sample.items() if k != "headers"})
+
+
+def test_every_route_of_every_service_is_in_the_role_matrix(platform):
+    matrix, documented = read_matrix(), documented_routes(platform)
+    unlisted = sorted(map(str, documented.keys() - matrix.keys()))
+    stale = sorted(map(str, matrix.keys() - documented.keys()))
+    assert not unlisted, "routes missing from docs/security/role-matrix.csv:\n" + "\n".join(unlisted)
+    assert not stale, "docs/security/role-matrix.csv lists routes no service has:\n" + "\n".join(stale)
+
+
+def test_the_owner_reaches_what_the_sweep_then_denies_to_others(platform, case):
+    """The sweep's ids are real: A and A's court get 200 where strangers get 404."""
+    with httpx.Client(base_url=platform.gateway, timeout=30) as client:
+        client.platform = platform
+        for filing_id, court in ((case.accepted_filing, case.court), (case.draft_filing, None)):
+            ids = {**case.resources, "filing_id": filing_id}
+            for rule in read_matrix().values():
+                if rule.route.method != "GET" or not touches_a_resource(rule.route) or rule.public:
+                    continue
+                for role, headers in (("citizen", case.owner), ("court", court)):
+                    if headers is None or rule.access[role] == "no" or "{task_id}" in rule.route.path:
+                        continue
+                    if role == "court" and "{filing_id}" not in rule.route.path:
+                        continue  # the court's own e-box and notices are its own, not A's
+                    if filing_id == case.draft_filing and (not rule.route.path.startswith("/filings/{filing_id}")
+                                                           or "{document_id}" in rule.route.path):
+                        continue  # a draft has no fee yet, and the documents named are the accepted filing's
+                    answer = request(client, rule, ids, headers, {})
+                    assert answer.status_code == 200, f"{role} {rule.route} {filing_id}: {answer.text[:300]}"
+
+
+@pytest.mark.parametrize("which", ["accepted", "draft"])
+def test_nobody_else_reaches_or_changes_citizen_as_resources(platform, case, which):
+    filing_id = case.accepted_filing if which == "accepted" else case.draft_filing
+    ids = {**case.resources, "filing_id": filing_id}
+    matrix, documented = read_matrix(), documented_routes(platform)
+    samples, failures, tried = bodies(ids), [], 0
+    with httpx.Client(base_url=platform.gateway, timeout=30) as client:
+        client.platform = platform
+        before = owner_view(client, case)
+        for route in sorted(documented, key=str):
+            rule = matrix.get(route)
+            if rule is None:
+                failures.append(f"{route}: not in the role matrix")
+                continue
+            for caller in callers(platform):
+                allowed = rule.access[caller.role]
+                if allowed == "yes":
+                    if caller.role == "anonymous" and route.method == "GET":
+                        answer = request(client, rule, ids, caller.headers, samples)
+                        tried += 1
+                        leaked = [value for value in case.personal if value in answer.text]
+                        if leaked:
+                            failures.append(f"{route} (public) shows personal data to {caller.who}: {leaked}")
+                    continue
+                if allowed == "own" and not touches_a_resource(route):
+                    if route.method == "GET":  # their own list: none of A's things in it
+                        answer = request(client, rule, ids, caller.headers, samples)
+                        tried += 1
+                        secrets = [*case.personal, *(v for k, v in ids.items() if k != "court_id")]
+                        shown = [value for value in secrets if value in answer.text]
+                        if shown:
+                            failures.append(f"{route} shows {caller.who} A's {shown}")
+                    continue
+                answer = request(client, rule, ids, caller.headers, samples)
+                tried += 1
+                if answer.status_code not in DENIED and not same_as_for_nothing(client, rule, ids, caller, answer):
+                    failures.append(f"{route} as {caller.who}: {answer.status_code} {answer.text[:200]}")
+                if route.method != "GET" or route.path == "/notices/{notice_id}":
+                    after = owner_view(client, case)
+                    if after != before:
+                        changed = sorted(name for name in after if after[name] != before[name])
+                        failures.append(f"{route} as {caller.who} changed A's {changed}")
+                        before = after
+        after = owner_view(client, case)
+        assert after == before, json.dumps({k: v for k, v in after.items() if v != before.get(k)}, indent=1)[:3000]
+    assert tried > 100, f"only {tried} requests were tried"
+    assert not failures, "\n".join(failures)
