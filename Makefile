@@ -11,8 +11,10 @@ infra:
 run: infra
 	@bash scripts/run.sh start
 
+# Stops the services and the store this checkout started (not a shared RabbitMQ).
 stop:
 	@bash scripts/run.sh stop
+	@bash scripts/infra.sh stop
 
 test: infra
 	$(PY) -m pytest
