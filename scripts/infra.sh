@@ -237,12 +237,15 @@ postgresql() {
   if [ ! -f "$pgdata/PG_VERSION" ]; then
     say "creating the PostgreSQL cluster in $pgdata"
     mkdir -p "$pgdata"
-    [ "$(id -u)" = 0 ] && chown postgres:postgres "$pgdata"
+    [ "$(id -u)" != 0 ] || chown postgres:postgres "$pgdata"
     chmod 700 "$pgdata"
     as_pg "$PG_BIN/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
       >"$DATA/logs/postgres-initdb.log" 2>&1 || die "initdb failed (see .data/logs/postgres-initdb.log)"
-    cat >>"$pgdata/postgresql.conf" <<CONF
-# --- ejustice: DocumentDB on loopback only ---
+    echo "include_if_exists = 'ejustice.conf'" >>"$pgdata/postgresql.conf"
+  fi
+  # The project's settings, written at every start so that a change here reaches an existing cluster.
+  cat >"$pgdata/ejustice.conf" <<CONF
+# Written by scripts/infra.sh: DocumentDB on loopback only.
 port = $PG_PORT
 listen_addresses = '127.0.0.1'
 unix_socket_directories = ''
@@ -254,8 +257,11 @@ documentdb.enableSortbyIdPushDownToPrimaryKey = true
 documentdb.enableLetAndCollationForQueryMatch = true
 documentdb.enableNowSystemVariable = true
 documentdb.enableUserCrud = true
+# DocumentDB reports every collection it creates; keep the logs to what needs a reader.
+log_min_messages = warning
+client_min_messages = warning
 CONF
-  fi
+  [ "$(id -u)" != 0 ] || chown postgres:postgres "$pgdata/ejustice.conf"
   local log="$DOCDB_DATA/postgres.log"
   touch "$log" && { [ "$(id -u)" != 0 ] || chown postgres:postgres "$log"; }
   if ! as_pg "$PG_BIN/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
@@ -300,7 +306,8 @@ documentdb_gateway() {
 }
 JSON
   say "starting DocumentDB's gateway on 127.0.0.1:$MONGO_PORT"
-  (cd "$dir" && nohup "$bin" "$dir/SetupConfiguration.json" >"$DATA/logs/documentdb-gateway.log" 2>&1 & echo $! >"$DOCDB_DATA/gateway.pid")
+  (cd "$dir" && exec nohup "$bin" "$dir/SetupConfiguration.json" >>"$DATA/logs/documentdb-gateway.log" 2>&1 </dev/null) &
+  echo $! >"$DOCDB_DATA/gateway.pid"
 }
 
 documentdb() {
@@ -344,7 +351,14 @@ stop_postgres() {  # mode: fast (a clean stop) or immediate (as a crash: recover
 
 # Stops what this checkout started (pid files and cluster in .data/), nothing else.
 stop() {
-  if running "$DOCDB_DATA/gateway.pid"; then kill "$(cat "$DOCDB_DATA/gateway.pid")" && say "stopped DocumentDB's gateway"; fi
+  if running "$DOCDB_DATA/gateway.pid"; then
+    kill "$(cat "$DOCDB_DATA/gateway.pid")"
+    local i
+    for ((i = 0; i < 40; i++)); do running "$DOCDB_DATA/gateway.pid" || break; sleep 0.25; done
+    # It may wait on clients' connections to close; ten seconds is notice enough.
+    if running "$DOCDB_DATA/gateway.pid"; then kill -9 "$(cat "$DOCDB_DATA/gateway.pid")"; fi
+    say "stopped DocumentDB's gateway"
+  fi
   rm -f "$DOCDB_DATA/gateway.pid"
   stop_postgres fast
   if running "$DATA/mongod.pid"; then kill "$(cat "$DATA/mongod.pid")" && say "stopped mongod"; fi
