@@ -21,7 +21,7 @@ test: infra
 
 bench: infra
 	$(PY) scripts/bench.py
-	$(PY) scripts/bench_store.py
+	$(PY) scripts/bench_growth.py
 
 schemas: infra
 	$(PY) -m ejustice_shared.events.schemas

@@ -1,0 +1,168 @@
+"""Growth benchmark: each request type's latency as the stored commits grow.
+
+    make bench     (or: .venv/bin/python scripts/bench_growth.py --sizes 10000 100000 1000000 --rounds 20)
+
+Starts the five services on databases of their own, walks one citizen journey (register, file,
+pay, the court accepts, a notice arrives), then, for each size, pre-stores filler commits by
+bulk inserts straight into the database (not through the services) until the `commits`
+collection of every service's database holds that many, and times each request type through
+the gateway, one request at a time: the median and the 95th percentile, in ms.
+
+Filler commits are shaped like real ones (about 700 bytes, streams of 10). With every query
+served by an index, a request's cost may grow with its own stream or answer, not with the
+collection. Prints a Markdown table. Loopback only; stops what it started.
+"""
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ejustice_shared import clock  # noqa: E402
+from ejustice_shared.commits import commit_id  # noqa: E402
+from tests.support.journey import cheque_claim_draft, ok, submit  # noqa: E402
+from tests.support.people import iranian_mobile, iranian_national_code  # noqa: E402
+from tests.support.platform import SERVICES, Platform, ensure_infrastructure, wait_until  # noqa: E402
+from tests.support.stores import mongo  # noqa: E402
+from tests.test_journey import bearer, register  # noqa: E402
+
+STREAM_LENGTH = 10
+BATCH = 2000
+COURT = "IR-THR-CIVIL"
+
+
+def filler(n: int, moment: str) -> dict:
+    stream, seq = f"filler-{n // STREAM_LENGTH:08d}", n % STREAM_LENGTH + 1
+    events = [{"id": uuid.uuid4().hex, "type": "filler.noted", "source": "bench", "subject": stream,
+               "time": moment, "data": {"text": "x" * 300}}]
+    return {"_id": commit_id(stream, seq), "stream": stream, "seq": seq, "cause": uuid.uuid4().hex,
+            "events": events, "prev_hash": "0" * 64, "hash": "f" * 64, "committed_at": moment,
+            "actor": {"service": "bench"}}
+
+
+async def fill(databases: list[str], size: int, stored: dict[str, int]) -> float:
+    """Bulk-insert filler commits until each database's commits number `size`; returns the seconds it took."""
+    client = mongo()
+    started = time.monotonic()
+    try:
+        async def one(database: str) -> None:
+            collection = client[database]["commits"]
+            moment = clock.iso()
+            while stored[database] < size:
+                upto = min(size, stored[database] + BATCH)
+                await collection.insert_many([filler(n, moment) for n in range(stored[database], upto)],
+                                             ordered=False)
+                stored[database] = upto
+
+        await asyncio.gather(*(one(database) for database in databases))
+    finally:
+        await client.close()
+    return time.monotonic() - started
+
+
+def timed(samples: dict[str, list[float]], name: str, call):
+    started = time.perf_counter()
+    answer = call()
+    samples.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+    return answer
+
+
+class Journey:
+    """One citizen's filing, accepted by the court, whose notice is in the citizen's e-box."""
+
+    def __init__(self, platform: Platform, client: httpx.Client):
+        self.platform, self.client = platform, client
+        seed = uuid.uuid4().int % 10**6
+        self.national_id, self.respondent = iranian_national_code(seed), iranian_national_code(seed + 1)
+        self.session = register(client, national_id=self.national_id, mobile=iranian_mobile(seed))
+        self.headers = bearer(self.session)
+        wait_until(lambda: client.get("/api/eboxes/me", headers=self.headers).json().get("user_code"),
+                   timeout=30, what="the e-box")
+        draft = cheque_claim_draft(client, self.headers, applicant=self.national_id, respondent=self.respondent)
+        self.filing_id = submit(client, self.headers, draft["id"])["id"]
+        wait_until(lambda: ok(client.get(f"/api/filings/{self.filing_id}", headers=self.headers))["fee"],
+                   timeout=60, what="the fee")
+        payment = ok(client.post("/api/payments", json={"filing_id": self.filing_id},
+                                 headers=self.headers | {"idempotency-key": f"pay-{self.filing_id}"}), 201)
+        ok(client.post(f"/api/payments/sandbox/{payment['payment_id']}/pay", json={"outcome": "paid"}), 202)
+        wait_until(lambda: ok(client.get(f"/api/filings/{self.filing_id}", headers=self.headers))["status"]
+                   == "forwarded", timeout=60, what="forwarding")
+        token = ok(client.post("/api/auth/court-token", json={"client_id": f"court-{COURT}",
+                                                              "client_secret": f"dev-secret-{COURT}"}))
+        self.court = {"authorization": f"Bearer {token['access_token']}"}
+        ok(client.post(f"/api/court/filings/{self.filing_id}/accept", headers=self.court,
+                       json={"case_number": "140509981234", "branch_id": f"{COURT}-B12"}))
+        notices = wait_until(lambda: ok(client.get("/api/notices", headers=self.headers)), timeout=60,
+                             what="the notice")
+        self.notice_id = notices[0]["notice_id"]
+
+
+def measure(platform: Platform, client: httpx.Client, journey: Journey, rounds: int) -> dict[str, list[float]]:
+    samples: dict[str, list[float]] = {}
+    drafts = [cheque_claim_draft(client, journey.headers, applicant=journey.national_id,
+                                 respondent=journey.respondent) for _ in range(rounds)]
+    for n in range(rounds):
+        seed = uuid.uuid4().int % 10**6
+        local = "0" + iranian_mobile(seed).removeprefix("+98")
+        ok(timed(samples, "registration (start)", lambda: client.post("/api/registrations", json={
+            "jurisdiction": "IR", "national_id": iranian_national_code(seed), "mobile": local})), 201)
+        ok(timed(samples, "draft edit (statement)", lambda: client.put(
+            f"/api/filings/{drafts[n]['id']}/statement", headers=journey.headers,
+            json={"statement": f"The respondent's cheque bounced; round {n}."})))
+        ok(timed(samples, "submission", lambda: client.post(f"/api/filings/{drafts[n]['id']}/submit",
+                                                            headers=journey.headers)))
+        ok(timed(samples, "filing read", lambda: client.get(f"/api/filings/{journey.filing_id}",
+                                                            headers=journey.headers)))
+        ok(timed(samples, "dossier read", lambda: client.get(f"/api/filings/{journey.filing_id}/dossier",
+                                                             headers=journey.headers)))
+        ok(timed(samples, "dossier verify", lambda: client.get(f"/api/filings/{journey.filing_id}/dossier/verify",
+                                                               headers=journey.headers)))
+        ok(timed(samples, "notice read", lambda: client.get(f"/api/notices/{journey.notice_id}",
+                                                            headers=journey.headers)))
+        ok(timed(samples, "court inbox", lambda: client.get("/api/court/filings", headers=journey.court)))
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    ensure_infrastructure()
+    platform = Platform(settings={}).start()
+    try:
+        databases = [platform.database(name) for name in SERVICES]
+        stored = dict.fromkeys(databases, 0)
+        results: dict[int, dict[str, list[float]]] = {}
+        with httpx.Client(base_url=platform.gateway, timeout=60) as client:
+            journey = Journey(platform, client)
+            for size in sorted(args.sizes):
+                seconds = asyncio.run(fill(databases, size, stored))
+                print(f"{size:,} filler commits in each of {len(databases)} databases: stored in {seconds:.0f} s",
+                      file=sys.stderr, flush=True)
+                results[size] = measure(platform, client, journey, args.rounds)
+        names = list(next(iter(results.values())))
+        print(f"\n{args.rounds} requests of each type, one at a time; ms, median / 95th percentile\n")
+        print("| request | " + " | ".join(f"{size:,} commits" for size in results) + " |")
+        print("|---|" + "---|" * len(results))
+        for name in names:
+            cells = []
+            for samples in results.values():
+                values = sorted(samples[name])
+                p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
+                cells.append(f"{statistics.median(values):.1f} / {p95:.1f}")
+            print(f"| {name} | " + " | ".join(cells) + " |")
+    finally:
+        platform.stop()
+
+
+if __name__ == "__main__":
+    main()
