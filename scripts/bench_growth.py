@@ -127,6 +127,20 @@ def measure(client: httpx.Client, journey: Journey, rounds: int) -> dict[str, li
     return samples
 
 
+def table(results: dict[int, dict[str, list[float]]], rounds: int) -> None:
+    names = list(next(iter(results.values())))
+    print(f"\n{rounds} requests of each type, one at a time; ms, median / 95th percentile\n")
+    print("| request | " + " | ".join(f"{size:,} commits" for size in results) + " |")
+    print("|---|" + "---|" * len(results))
+    for name in names:
+        cells = []
+        for samples in results.values():
+            values = sorted(samples[name])
+            p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
+            cells.append(f"{statistics.median(values):.1f} / {p95:.1f}")
+        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -145,17 +159,7 @@ def main() -> None:
                 print(f"{size:,} filler commits in each of {len(databases)} databases: stored in {seconds:.0f} s",
                       file=sys.stderr, flush=True)
                 results[size] = measure(client, journey, args.rounds)
-        names = list(next(iter(results.values())))
-        print(f"\n{args.rounds} requests of each type, one at a time; ms, median / 95th percentile\n")
-        print("| request | " + " | ".join(f"{size:,} commits" for size in results) + " |")
-        print("|---|" + "---|" * len(results))
-        for name in names:
-            cells = []
-            for samples in results.values():
-                values = sorted(samples[name])
-                p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
-                cells.append(f"{statistics.median(values):.1f} / {p95:.1f}")
-            print(f"| {name} | " + " | ".join(cells) + " |")
+                table(results, args.rounds)  # after each size, so that a long run shows what it has
     finally:
         platform.stop()
 
