@@ -13,7 +13,7 @@ drops once it is old enough that no commit can follow it. (A transaction would m
 the pair atomic, but it needs a replica set; the marker order works on any server.)
 The commit `_id` is "<stream>/<seq>". A stream is read with one query served by the
 (stream, seq) index; commits never change once written, so each process keeps the
-streams it read and fetches only what was appended since. Each commit records its
+streams it read and decides on them without asking (the insert arbitrates). Each commit records its
 cause, the consumed event's id or the command's idempotency key: a cause already in
 the stream is not applied again, and two racing deliveries of one event collide on
 the sequence number. Every query is listed, with its index, in `queries.toml`.
@@ -120,8 +120,11 @@ class CommitStore:
     async def load(self, stream: str, *, fresh: bool = False) -> list[Commit]:
         """The stream's commits in order: what this process read before, then what was appended since."""
         history = [] if fresh else self.held(stream)
-        appended = self.collection.find({"stream": stream, "seq": {"$gt": len(history)}}).sort("seq", ASCENDING)
-        for doc in await appended.to_list(None):
+        # Equality on the stream only: DocumentDB serves a range on `seq` by walking every
+        # `seq` in the index, so `seq > held` would grow with the collection, not the stream.
+        for doc in await self.collection.find({"stream": stream}).sort("seq", ASCENDING).to_list(None):
+            if doc["seq"] <= len(history):
+                continue
             if doc["seq"] != len(history) + 1:  # a gap: the chain ends here (verify says so)
                 break
             history.append(Commit.from_document(doc))
