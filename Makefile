@@ -11,15 +11,17 @@ infra:
 run: infra
 	@bash scripts/run.sh start
 
+# Stops the services and the store this checkout started (not a shared RabbitMQ).
 stop:
 	@bash scripts/run.sh stop
+	@bash scripts/infra.sh stop
 
 test: infra
 	$(PY) -m pytest
 
 bench: infra
 	$(PY) scripts/bench.py
-	$(PY) scripts/bench_store.py
+	$(PY) scripts/bench_growth.py
 
 schemas: infra
 	$(PY) -m ejustice_shared.events.schemas

@@ -3,17 +3,18 @@
 # RabbitMQ and a MongoDB-wire server. Both `make run` and `make test` call it.
 #
 #   AMQP_URL     set  -> that broker is used, nothing is started
-#   MONGODB_URL  set  -> that server is used; else a `mongod` on the PATH;
-#                        else FerretDB (SQLite backend) built from its Go module
+#   MONGODB_URL  set  -> that server is used; else one already answering on 10260; else a
+#                        `mongod` on the PATH; else DocumentDB (PostgreSQL 15 + extensions +
+#                        its MongoDB-wire gateway), built once from source into the cache
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="$ROOT/.data"
 CACHE="${EJUSTICE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ejustice}"
 UV_VERSION="0.13.8"
-FERRETDB_VERSION="v1.24.2"
 AMQP_PORT="${EJUSTICE_AMQP_PORT:-5672}"
-MONGO_PORT="${EJUSTICE_MONGO_PORT:-27017}"
+MONGO_PORT="${EJUSTICE_MONGO_PORT:-10260}"   # DocumentDB's gateway, or mongod
+PG_PORT="${EJUSTICE_PG_PORT:-10261}"         # the PostgreSQL under DocumentDB
 
 mkdir -p "$DATA/logs" "$CACHE"
 say() { printf '[infra] %s\n' "$*" >&2; }
@@ -65,44 +66,302 @@ rabbitmq() {
   say "RabbitMQ ready on $AMQP_PORT"
 }
 
-ferretdb_binary() {
-  local bin="$CACHE/ferretdb-$FERRETDB_VERSION"
+# ------------------------------------------------------------------------------------------
+# DocumentDB: PostgreSQL 15 with the DocumentDB extensions (and pgvector, which they require),
+# behind DocumentDB's own MongoDB-wire gateway. Debian has no package for either, so they are
+# built from source once, into $CACHE, and installed into Debian's PostgreSQL 15.
+DOCUMENTDB_REPO="https://github.com/FerretDB/documentdb.git"
+DOCUMENTDB_COMMIT="3f80da90a9e0b04f214183aa656c4fb0b4bc31e4"  # branch "ferretdb", extension 0.107-0
+PGVECTOR_REPO="https://github.com/pgvector/pgvector.git"
+PGVECTOR_TAG="v0.8.0"
+PG_MAJOR=15
+PG_BIN="/usr/lib/postgresql/$PG_MAJOR/bin"
+DOCDB_CACHE="$CACHE/documentdb-${DOCUMENTDB_COMMIT:0:8}"
+DOCDB_DATA="$DATA/documentdb"
+DOCDB_USER="ejustice"
+DOCDB_PASSWORD="ejustice-dev"        # loopback only; production sets MONGODB_URL
+APT_PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib
+  postgresql-$PG_MAJOR-cron postgresql-$PG_MAJOR-postgis-3 postgresql-$PG_MAJOR-rum
+  libbson-dev libpcre2-dev libintelrdfpmath-dev libicu-dev libkrb5-dev libpq-dev libssl-dev
+  build-essential pkg-config git ca-certificates openssl)
+
+# The sources: DOCUMENTDB_SRC (a folder holding documentdb/ and pgvector/, relative paths
+# taken from the project root), else ../shared/vendor next to this checkout or next to the
+# main checkout of a git worktree, else a clone of the pinned commit and tag into $CACHE.
+documentdb_sources() {
+  local candidates=() main
+  if [ -n "${DOCUMENTDB_SRC:-}" ]; then
+    candidates=("$DOCUMENTDB_SRC")
+  else
+    candidates=("../shared/vendor")
+    main="$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)"
+    [ -n "$main" ] && candidates+=("$(dirname "$main")/../shared/vendor")
+  fi
+  local dir
+  for dir in "${candidates[@]}"; do
+    case "$dir" in /*) ;; *) dir="$ROOT/$dir" ;; esac
+    if [ -f "$dir/documentdb/pg_documentdb/documentdb.control" ] && [ -f "$dir/pgvector/vector.control" ]; then
+      (cd "$dir" && pwd); return
+    fi
+  done
+  [ -n "${DOCUMENTDB_SRC:-}" ] && die "DOCUMENTDB_SRC=$DOCUMENTDB_SRC holds no documentdb/ and pgvector/ sources"
+  local src="$CACHE/sources-${DOCUMENTDB_COMMIT:0:8}"
+  if [ ! -f "$src/.complete" ]; then
+    say "cloning DocumentDB ${DOCUMENTDB_COMMIT:0:8} and pgvector $PGVECTOR_TAG into $src"
+    rm -rf "$src" && mkdir -p "$src"
+    { git clone --quiet --branch ferretdb "$DOCUMENTDB_REPO" "$src/documentdb" \
+        && git -C "$src/documentdb" -c advice.detachedHead=false checkout --quiet "$DOCUMENTDB_COMMIT" \
+        && git clone --quiet --depth 1 --branch "$PGVECTOR_TAG" "$PGVECTOR_REPO" "$src/pgvector"; } \
+      >"$DATA/logs/documentdb-clone.log" 2>&1 || die "could not clone the sources (see .data/logs/documentdb-clone.log)"
+    touch "$src/.complete"
+  fi
+  echo "$src"
+}
+
+documentdb_packages() {
+  local missing=() pkg
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} = 0 ] && return
+  say "installing Debian packages: ${missing[*]}"
+  { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+    >"$DATA/logs/apt-documentdb.log" 2>&1 \
+    || die "could not install PostgreSQL $PG_MAJOR and build tools (see .data/logs/apt-documentdb.log)"
+}
+
+installed_version() {  # extension name -> default_version of its installed control file
+  sed -n "s/^default_version = '\(.*\)'/\1/p" "$("$PG_BIN/pg_config" --sharedir)/extension/$1.control" 2>/dev/null
+}
+source_version() {  # control file -> its default_version
+  sed -n "s/^default_version = '\(.*\)'/\1/p" "$1"
+}
+
+# A writable copy of DocumentDB's sources in the cache, where the extensions and the gateway
+# are built. A tree without the gateway's error list (one file of the upstream repository,
+# not kept in some copies) gets the one in scripts/documentdb/, taken from the same commit.
+documentdb_tree() {
+  local src="$1" tree="$DOCDB_CACHE/build/documentdb"
+  if [ ! -f "$tree/.copied" ]; then
+    mkdir -p "$DOCDB_CACHE/build"
+    rm -rf "$tree" && cp -r "$src/documentdb" "$tree" && chmod -R u+w "$tree"
+    local errors="pg_documentdb_gw/include/gateway_errors.txt"
+    [ -f "$tree/$errors" ] || install -D -m 644 "$ROOT/scripts/documentdb/gateway_errors.txt" "$tree/$errors"
+    touch "$tree/.copied"
+  fi
+  echo "$tree"
+}
+
+documentdb_extensions() {
+  local src="$1" tree="$2" build="$DOCDB_CACHE/build" log="$DATA/logs/documentdb-build.log"
+  mkdir -p "$build"
+  if [ "$(installed_version vector)" != "$(source_version "$src/pgvector/vector.control")" ]; then
+    say "building pgvector $PGVECTOR_TAG (once; cached in $build)"
+    if [ ! -f "$build/pgvector/vector.so" ]; then
+      rm -rf "$build/pgvector" && cp -r "$src/pgvector" "$build/pgvector" && chmod -R u+w "$build/pgvector"
+      make -C "$build/pgvector" -j"$(nproc)" PG_CONFIG="$PG_BIN/pg_config" OPTFLAGS="" with_llvm=no >>"$log" 2>&1 \
+        || die "pgvector build failed (see .data/logs/documentdb-build.log)"
+    fi
+    as_root make -C "$build/pgvector" install PG_CONFIG="$PG_BIN/pg_config" OPTFLAGS="" with_llvm=no >>"$log" 2>&1 \
+      || die "pgvector install failed (see .data/logs/documentdb-build.log)"
+  fi
+  if [ "$(installed_version documentdb)" != "$(source_version "$src/documentdb/pg_documentdb/documentdb.control")" ] \
+      || [ ! -f "$("$PG_BIN/pg_config" --pkglibdir)/pg_documentdb.so" ]; then
+    # Debian 12's libraries are older than DocumentDB expects: its decimal library has no
+    # pkg-config file (one is written for it), and libbson 1.23 lacks BSON_SUBTYPE_SENSITIVE
+    # (added in 1.25, defined here). with_llvm=no skips the clang bitcode pass.
+    mkdir -p "$DOCDB_CACHE/pkgconfig"
+    cat >"$DOCDB_CACHE/pkgconfig/intelmathlib.pc" <<'PC'
+prefix=/usr
+libdir=${prefix}/lib/x86_64-linux-gnu
+includedir=${prefix}/include
+Name: intelmathlib
+Description: Intel decimal floating-point math library (Debian libintelrdfpmath-dev)
+Version: 2.0 Update 2
+Cflags: -I${includedir}
+Libs: -L${libdir} -lbidgcc000
+PC
+    local flags=(PG_CONFIG="$PG_BIN/pg_config" with_llvm=no "COPT=-DBSON_SUBTYPE_SENSITIVE=0x08 -Wno-error=switch")
+    local part
+    if [ ! -f "$tree/pg_documentdb/pg_documentdb.so" ]; then
+      say "building DocumentDB ${DOCUMENTDB_COMMIT:0:8} (once, about a minute; cached in $build)"
+      for part in pg_documentdb_core pg_documentdb; do
+        PKG_CONFIG_PATH="$DOCDB_CACHE/pkgconfig" make -C "$tree/$part" -j"$(nproc)" "${flags[@]}" >>"$log" 2>&1 \
+          || die "DocumentDB build failed (see .data/logs/documentdb-build.log)"
+      done
+    fi
+    for part in pg_documentdb_core pg_documentdb; do
+      PKG_CONFIG_PATH="$DOCDB_CACHE/pkgconfig" as_root make -C "$tree/$part" install "${flags[@]}" >>"$log" 2>&1 \
+        || die "DocumentDB install failed (see .data/logs/documentdb-build.log)"
+    done
+  fi
+}
+
+documentdb_gateway_binary() {
+  local tree="$1" bin="$DOCDB_CACHE/documentdb_gateway"
   if [ ! -x "$bin" ]; then
-    command -v go >/dev/null || die "no MongoDB-wire server: set MONGODB_URL, put mongod on the PATH, or install Go to build FerretDB"
-    say "building FerretDB $FERRETDB_VERSION (once; cached in $CACHE)"
-    local src
-    src="$(cd "$CACHE" && go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" \
-      | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" || die "could not download FerretDB"
-    local work="$CACHE/ferretdb-src"
-    rm -rf "$work" && cp -r "$src" "$work" && chmod -R u+w "$work"
-    # The module lacks the generated version file; without it the binary panics at start.
-    echo "$FERRETDB_VERSION" >"$work/build/version/version.txt"
-    (cd "$work" && CGO_ENABLED=0 go build -trimpath -o "$bin.tmp" ./cmd/ferretdb) \
-      >"$DATA/logs/ferretdb-build.log" 2>&1 || die "FerretDB build failed (see .data/logs/ferretdb-build.log)"
-    mv "$bin.tmp" "$bin" && rm -rf "$work"
+    command -v cargo >/dev/null || die "building DocumentDB's gateway needs Rust's cargo (rustup.rs; Debian's is too old), or set MONGODB_URL"
+    say "building DocumentDB's gateway (once, about 3 minutes; cached in $DOCDB_CACHE)"
+    (cd "$tree/pg_documentdb_gw" \
+      && CARGO_TARGET_DIR="$DOCDB_CACHE/gateway-target" CARGO_HOME="$CACHE/cargo-home" cargo build --release --locked) \
+      >"$DATA/logs/documentdb-gateway-build.log" 2>&1 || die "gateway build failed (see .data/logs/documentdb-gateway-build.log)"
+    cp "$DOCDB_CACHE/gateway-target/release/documentdb_gateway" "$bin.tmp" && mv "$bin.tmp" "$bin"
+    rm -rf "$DOCDB_CACHE/gateway-target"
   fi
   echo "$bin"
 }
 
+# PostgreSQL refuses to run as root: as root, its commands run as the postgres user, which
+# must be able to enter the data folder's every parent. .data/ is used when it can be;
+# otherwise (a checkout under /root, say) .data/documentdb/postgres links to a folder
+# under /var/lib/postgresql named after the checkout.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+pg_data_dir() {
+  local want="$DOCDB_DATA/postgres"
+  if [ -L "$want" ]; then readlink "$want"; return; fi
+  if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$DOCDB_DATA"; then echo "$want"; return; fi
+  local elsewhere
+  elsewhere="/var/lib/postgresql/ejustice-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+  say "the postgres user cannot enter $DOCDB_DATA; PostgreSQL's data goes to $elsewhere (linked from .data/documentdb/postgres)"
+  ln -s "$elsewhere" "$want"
+  echo "$elsewhere"
+}
+psql_admin() {
+  PGOPTIONS="--client-min-messages=warning" as_pg "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"
+}
+
+postgresql() {
+  local pgdata; pgdata="$(pg_data_dir)"
+  if [ ! -f "$pgdata/PG_VERSION" ]; then
+    say "creating the PostgreSQL cluster in $pgdata"
+    mkdir -p "$pgdata"
+    [ "$(id -u)" != 0 ] || chown postgres:postgres "$pgdata"
+    chmod 700 "$pgdata"
+    as_pg "$PG_BIN/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+      >"$DATA/logs/postgres-initdb.log" 2>&1 || die "initdb failed (see .data/logs/postgres-initdb.log)"
+    echo "include_if_exists = 'ejustice.conf'" >>"$pgdata/postgresql.conf"
+  fi
+  # The project's settings, written at every start so that a change here reaches an existing cluster.
+  cat >"$pgdata/ejustice.conf" <<CONF
+# Written by scripts/infra.sh: DocumentDB on loopback only.
+port = $PG_PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+shared_preload_libraries = 'pg_cron,pg_documentdb_core,pg_documentdb'
+cron.database_name = 'postgres'
+# Debian 12's pg_cron 1.4 takes no schedules in seconds; 60 becomes '* * * * *'.
+documentdb.indexBuildScheduleInSec = 60
+documentdb.enableSortbyIdPushDownToPrimaryKey = true
+documentdb.enableLetAndCollationForQueryMatch = true
+documentdb.enableNowSystemVariable = true
+documentdb.enableUserCrud = true
+# DocumentDB reports every collection it creates; keep the logs to what needs a reader.
+log_min_messages = warning
+client_min_messages = warning
+CONF
+  [ "$(id -u)" != 0 ] || chown postgres:postgres "$pgdata/ejustice.conf"
+  local log="$DOCDB_DATA/postgres.log"
+  touch "$log" && { [ "$(id -u)" != 0 ] || chown postgres:postgres "$log"; }
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+    say "starting PostgreSQL $PG_MAJOR on 127.0.0.1:$PG_PORT"
+    as_pg "$PG_BIN/pg_ctl" -D "$pgdata" -l "$log" -w -t 120 start >/dev/null \
+      || die "PostgreSQL did not start (see .data/documentdb/postgres.log)"
+  fi
+  psql_admin -c "CREATE EXTENSION IF NOT EXISTS documentdb CASCADE;" >/dev/null
+  # The gateway authenticates every client (SCRAM) as a PostgreSQL role.
+  psql_admin >/dev/null <<SQL
+DO \$\$BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$DOCDB_USER') THEN
+    CREATE ROLE $DOCDB_USER WITH LOGIN INHERIT PASSWORD '$DOCDB_PASSWORD' IN ROLE documentdb_admin_role;
+  END IF;
+END\$\$;
+ALTER ROLE $DOCDB_USER CREATEROLE;
+GRANT $DOCDB_USER TO postgres WITH ADMIN OPTION;
+SQL
+}
+
+documentdb_gateway() {
+  local bin="$1" dir="$DOCDB_DATA/gateway"
+  mkdir -p "$dir"
+  # The gateway loads a certificate even when clients may connect without TLS (loopback).
+  [ -f "$dir/cert.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=localhost \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
+  cat >"$dir/SetupConfiguration.json" <<JSON
+{
+  "NodeHostName": "localhost",
+  "BlockedRolePrefixes": ["documentdb", "citus", "pg", "internal_role"],
+  "UseLocalHost": true,
+  "GatewayListenPort": $MONGO_PORT,
+  "PostgresSystemUser": "postgres",
+  "PostgresHostName": "127.0.0.1",
+  "PostgresPort": $PG_PORT,
+  "PostgresDatabase": "postgres",
+  "TransactionTimeoutSecs": 30,
+  "CursorTimeoutSecs": 600,
+  "PostgresCommandTimeoutSecs": 120,
+  "EnforceSslTcp": false,
+  "CertificateOptions": {"CertType": "pem_file", "FilePath": "$dir/cert.pem", "KeyFilePath": "$dir/key.pem"}
+}
+JSON
+  say "starting DocumentDB's gateway on 127.0.0.1:$MONGO_PORT"
+  (cd "$dir" && exec nohup "$bin" "$dir/SetupConfiguration.json" >>"$DATA/logs/documentdb-gateway.log" 2>&1 </dev/null) &
+  echo $! >"$DOCDB_DATA/gateway.pid"
+}
+
+documentdb() {
+  local src tree gateway
+  src="$(documentdb_sources)"
+  documentdb_packages
+  tree="$(documentdb_tree "$src")"
+  documentdb_extensions "$src" "$tree"
+  gateway="$(documentdb_gateway_binary "$tree")"
+  mkdir -p "$DOCDB_DATA"
+  postgresql
+  running "$DOCDB_DATA/gateway.pid" || documentdb_gateway "$gateway"
+}
+
+running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
 mongodb() {
   if [ -n "${MONGODB_URL:-}" ]; then say "using MONGODB_URL"; return; fi
+  # This checkout's own DocumentDB: make sure its PostgreSQL runs too (a test may have stopped it).
+  if running "$DOCDB_DATA/gateway.pid"; then postgresql; say "DocumentDB ready on $MONGO_PORT"; return; fi
   if port_open "$MONGO_PORT"; then say "MongoDB-wire server already answering on $MONGO_PORT"; return; fi
   if command -v mongod >/dev/null 2>&1; then
     say "starting mongod"
     mkdir -p "$DATA/mongod"
     mongod --dbpath "$DATA/mongod" --bind_ip 127.0.0.1 --port "$MONGO_PORT" --fork \
-      --logpath "$DATA/logs/mongod.log" >/dev/null
+      --pidfilepath "$DATA/mongod.pid" --logpath "$DATA/logs/mongod.log" >/dev/null
   else
-    local bin; bin="$(ferretdb_binary)"
-    say "starting FerretDB $FERRETDB_VERSION (SQLite in .data/ferretdb)"
-    mkdir -p "$DATA/ferretdb"
-    nohup "$bin" --handler=sqlite --sqlite-url="file:$DATA/ferretdb/" --state-dir="$DATA/ferretdb" \
-      --listen-addr="127.0.0.1:$MONGO_PORT" --debug-addr=127.0.0.1:0 --telemetry=disable \
-      --log-level=warn >"$DATA/logs/ferretdb.log" 2>&1 &
-    echo $! >"$DATA/ferretdb.pid"
+    documentdb
   fi
   wait_port "$MONGO_PORT" 60 "MongoDB-wire server"
   say "MongoDB-wire server ready on $MONGO_PORT"
+}
+
+stop_postgres() {  # mode: fast (a clean stop) or immediate (as a crash: recovery from the WAL at start)
+  local pgdata="$DOCDB_DATA/postgres"
+  [ -L "$pgdata" ] && pgdata="$(readlink "$pgdata")"
+  if [ -f "$pgdata/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+    as_pg "$PG_BIN/pg_ctl" -D "$pgdata" -m "$1" -w stop >/dev/null && say "stopped PostgreSQL ($1)"
+  fi
+}
+
+# Stops what this checkout started (pid files and cluster in .data/), nothing else.
+stop() {
+  if running "$DOCDB_DATA/gateway.pid"; then
+    kill "$(cat "$DOCDB_DATA/gateway.pid")"
+    local i
+    for ((i = 0; i < 40; i++)); do running "$DOCDB_DATA/gateway.pid" || break; sleep 0.25; done
+    # It may wait on clients' connections to close; ten seconds is notice enough.
+    if running "$DOCDB_DATA/gateway.pid"; then kill -9 "$(cat "$DOCDB_DATA/gateway.pid")"; fi
+    say "stopped DocumentDB's gateway"
+  fi
+  rm -f "$DOCDB_DATA/gateway.pid"
+  stop_postgres fast
+  if running "$DATA/mongod.pid"; then kill "$(cat "$DATA/mongod.pid")" && say "stopped mongod"; fi
 }
 
 case "${1:-all}" in
@@ -110,5 +369,7 @@ case "${1:-all}" in
   rabbitmq) rabbitmq ;;
   mongodb) mongodb ;;
   all) python_workspace; rabbitmq; mongodb ;;
-  *) die "usage: scripts/infra.sh [all|python|rabbitmq|mongodb]" ;;
+  stop) stop ;;
+  crash-postgres) stop_postgres immediate ;;  # for the crash test; `mongodb` starts it again
+  *) die "usage: scripts/infra.sh [all|python|rabbitmq|mongodb|stop|crash-postgres]" ;;
 esac

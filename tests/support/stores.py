@@ -2,12 +2,18 @@
 
 import asyncio
 import os
+import subprocess
 import threading
+from pathlib import Path
 
 import aio_pika
 from pymongo import AsyncMongoClient, MongoClient
 
-MONGODB_URL = os.environ.get("MONGODB_URL", "mongodb://127.0.0.1:27017")
+from ejustice_shared.settings import DEVELOPMENT_MONGODB_URL
+
+MONGODB_URL = os.environ.get("MONGODB_URL", DEVELOPMENT_MONGODB_URL)
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTDB_STATE = ROOT / ".data" / "documentdb"
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
 
@@ -66,10 +72,30 @@ def delete_bus_namespace(namespace: str, consumers: list[str]) -> None:
 
 
 def drop_databases(names: list[str]) -> None:
-    """A test run's databases go with it: FerretDB keeps a file for each."""
+    """A test run's databases go with it, so that runs do not pile up collections (tables, in DocumentDB)."""
     client = MongoClient(MONGODB_URL)
     try:
         for name in names:
             client.drop_database(name)
     finally:
         client.close()
+
+
+def own_documentdb() -> bool:
+    """Whether the store in use is the DocumentDB this checkout started, whose PostgreSQL a test may stop."""
+    if os.environ.get("MONGODB_URL"):
+        return False
+    try:
+        os.kill(int((DOCUMENTDB_STATE / "gateway.pid").read_text()), 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def crash_postgres() -> None:
+    """Stop DocumentDB's PostgreSQL as a crash would (no shutdown checkpoint); the gateway stays up."""
+    subprocess.run(["bash", str(ROOT / "scripts" / "infra.sh"), "crash-postgres"], check=True, timeout=120)
+
+
+def start_postgres() -> None:
+    subprocess.run(["bash", str(ROOT / "scripts" / "infra.sh"), "mongodb"], check=True, timeout=300)

@@ -9,13 +9,14 @@ Which commits still wait for the relay is kept in a small side collection of mar
 named like the commits. A marker is written before its commit and removed once the
 relay has published it, so the relay never scans the (growing) commits, and a crash
 between the two writes leaves at worst a marker without a commit, which the relay
-drops once it is old enough that no commit can follow it.
-The commit `_id` is "<stream>/<seq>", so a stream is read by point look-ups of its
-`_id`, the one query FerretDB's SQLite backend answers from an index; commits never
-change once written (only the outbox flag), so each process keeps the streams it read
-and fetches only what was appended since. Each commit records its cause, the consumed
-event's id or the command's idempotency key: a cause already in the stream is not
-applied again, and two racing deliveries of one event collide on the sequence number.
+drops once it is old enough that no commit can follow it. (A transaction would make
+the pair atomic, but it needs a replica set; the marker order works on any server.)
+The commit `_id` is "<stream>/<seq>". A stream is read with one query served by the
+(stream, seq) index; commits never change once written, so each process keeps the
+streams it read and decides on them without asking (the insert arbitrates). Each commit records its
+cause, the consumed event's id or the command's idempotency key: a cause already in
+the stream is not applied again, and two racing deliveries of one event collide on
+the sequence number. Every query is listed, with its index, in `queries.toml`.
 """
 
 import asyncio
@@ -33,7 +34,7 @@ from pymongo.errors import DuplicateKeyError
 
 from ejustice_dossier_verifier.canonical import GENESIS, entry_hash
 from ejustice_dossier_verifier.canonical import canonical_json as canonical_json  # one canonical form for every hash
-from ejustice_shared import clock
+from ejustice_shared import clock, queries
 from ejustice_shared.events import Envelope
 
 CACHED_STREAMS = 20_000
@@ -92,16 +93,16 @@ Decide = Callable[[list[Commit]], Sequence[Envelope] | Awaitable[Sequence[Envelo
 
 
 class CommitStore:
-    def __init__(self, db: AsyncDatabase, *, collection: str = "commits",
-                 on_commit: Callable[[Commit], None] | None = None):
-        self.collection = db[collection]
-        self.outbox = db[f"{collection}_outbox"]
+    def __init__(self, db: AsyncDatabase, *, on_commit: Callable[[Commit], None] | None = None):
+        self.db = db
+        self.collection = db["commits"]
+        self.outbox = db["commits_outbox"]
         self._on_commit = on_commit
         self._streams: OrderedDict[str, list[Commit]] = OrderedDict()
 
     async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("stream", ASCENDING), ("seq", ASCENDING)], unique=True,
-                                           name="stream_seq_unique")
+        """The unique (stream, seq) index, and the markers' indexes, as queries.toml declares them."""
+        await queries.create_indexes(self.db, "ejustice_shared")
 
     def held(self, stream: str) -> list[Commit]:
         """What this process holds of the stream, without asking the database."""
@@ -114,7 +115,13 @@ class CommitStore:
     async def load(self, stream: str, *, fresh: bool = False) -> list[Commit]:
         """The stream's commits in order: what this process read before, then what was appended since."""
         history = [] if fresh else self.held(stream)
-        while (doc := await self.collection.find_one({"_id": commit_id(stream, len(history) + 1)})) is not None:
+        # Equality on the stream only: DocumentDB serves a range on `seq` by walking every
+        # `seq` in the index, so `seq > held` would grow with the collection, not the stream.
+        for doc in await self.collection.find({"stream": stream}).sort("seq", ASCENDING).to_list(None):
+            if doc["seq"] <= len(history):
+                continue
+            if doc["seq"] != len(history) + 1:  # a gap: the chain ends here (verify says so)
+                break
             history.append(Commit.from_document(doc))
         self._remember(stream, history)
         return history
@@ -236,9 +243,13 @@ class CommitStore:
                 found[doc["stream"]] = (doc["seq"], doc["hash"])
         return found
 
-    async def pending(self) -> list[dict]:
-        """Markers of the commits the relay has not yet published: {_id, stream, seq, marked_at}."""
-        return [marker async for marker in self.outbox.find({})]
+    async def pending(self, *, marked_before: str, streams: set[str] = frozenset()) -> list[dict]:
+        """Markers of unpublished commits, {_id, stream, seq, marked_at}: those marked before a time,
+        and every one of the given streams."""
+        found = {m["_id"]: m for m in await self.outbox.find({"marked_at": {"$lt": marked_before}}).to_list(None)}
+        if streams:
+            found |= {m["_id"]: m for m in await self.outbox.find({"stream": {"$in": sorted(streams)}}).to_list(None)}
+        return list(found.values())
 
     async def get(self, commit_id_: str) -> Commit | None:
         doc = await self.collection.find_one({"_id": commit_id_})

@@ -11,7 +11,7 @@ EVENTS_PUBLISHED = Counter("events_published", "Events confirmed by the broker",
 EVENTS_CONSUMED = Counter("events_consumed", "Events handled and acknowledged", ["type", "outcome"])
 EVENTS_FAILED = Counter("events_failed", "Event deliveries whose handler failed", ["type"])
 EVENTS_DEAD_LETTERED = Counter("events_dead_lettered", "Events sent to the dead-letter queue", ["type", "reason"])
-RELAY_BACKLOG = Gauge("outbox_relay_backlog", "Commits stored but not yet published")
+RELAY_BACKLOG = Gauge("outbox_relay_backlog", "Commits stored and still unpublished after RELAY_STALE_SECONDS")
 RELAY_PUBLISH_FAILURES = Counter("outbox_relay_publish_failures", "Publishes the relay will retry")
 DOSSIER_CHECKPOINT_REFUSALS = Counter("dossier_checkpoint_refusals",
                                       "Dossier heads not signed because they do not extend the head signed before")

@@ -96,12 +96,12 @@ class OutboxRelay:
         """Publish what is pending and stale, or waiting behind a failure here. Returns how many."""
         held = set(self._held)
         now = clock.now()
-        stale, abandoned = clock.iso(now - self.stale_after), clock.iso(now - ABANDONED_AFTER)
-        markers = await self.store.pending()
+        # Not stale_only (at start): every marker, however fresh; none can be a day ahead of this clock.
+        before = clock.iso(now - self.stale_after if stale_only else now + timedelta(days=1))
+        abandoned = clock.iso(now - ABANDONED_AFTER)
+        markers = await self.store.pending(marked_before=before, streams=held)
         due = []
         for marker in markers:
-            if stale_only and marker["stream"] not in held and marker["marked_at"] >= stale:
-                continue  # its writer is publishing it right now
             if commit := await self.store.get(marker["_id"]):
                 due.append(commit)
             elif marker["marked_at"] < abandoned:  # its writer died before the commit: nothing to send

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from ejustice_shared import logs, metrics, problems, telemetry
+from ejustice_shared import logs, metrics, problems, queries, telemetry
 from ejustice_shared.auth import TokenVerifier
 from ejustice_shared.bus import EventBus
 from ejustice_shared.commits import CommitStore
@@ -96,6 +96,7 @@ class ServiceRuntime:
                                  stale_seconds=self.settings.relay_stale_seconds)
         await _patiently("database", lambda: self.mongo.admin.command("ping"))
         await self.commits.ensure_indexes()
+        await queries.create_indexes(self.db, f"ejustice_{self.name}")
         for hook in self._startup:
             await hook(self)
         await _patiently("broker", self.bus.connect)

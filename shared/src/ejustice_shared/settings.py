@@ -17,6 +17,10 @@ from ejustice_shared.auth.keys import (
 
 Environment = Literal["development", "test", "production"]
 
+# The development store `scripts/infra.sh` starts: DocumentDB's gateway on loopback, which
+# always authenticates (SCRAM) and here takes plain TCP. Production sets MONGODB_URL.
+DEVELOPMENT_MONGODB_URL = "mongodb://ejustice:ejustice-dev@127.0.0.1:10260/?directConnection=true"
+
 
 def shared(name: str, default, **kwargs):
     """A field read from an unprefixed variable, e.g. shared("AMQP_URL", ...)."""
@@ -30,7 +34,7 @@ class ServiceSettings(BaseSettings):
     host: str = shared("HOST", "127.0.0.1")
     port: int = shared("PORT", 8000)
     amqp_url: str = shared("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
-    mongodb_url: str = shared("MONGODB_URL", "mongodb://127.0.0.1:27017")
+    mongodb_url: str = shared("MONGODB_URL", DEVELOPMENT_MONGODB_URL)
     # Prefix of the exchanges and queues, so that test runs and tenants never share them.
     bus_namespace: str = shared("BUS_NAMESPACE", "ejustice")
     database: str = ""
