@@ -27,7 +27,7 @@ class SandboxSms:
     """Sends nothing: keeps each text as an inserted document an operator or a test can read.
 
     Messages to one number get dense sequence numbers in their `_id` ("sms-<to>-<seq>"), so a
-    number's outbox is read by point look-ups of `_id` (the one index FerretDB uses), never a scan.
+    number's outbox is read by point look-ups of `_id`, never a scan.
     """
 
     def __init__(self, db: AsyncDatabase):
