@@ -56,7 +56,12 @@ rabbitmq() {
   # The Debian package may start the broker itself where an init system runs.
   if ! port_open "$AMQP_PORT"; then
     say "starting RabbitMQ"
-    as_root /usr/sbin/rabbitmq-server -detached >"$DATA/logs/rabbitmq-start.log" 2>&1 \
+    # Debian's wrapper starts the broker through `su`, whose default soft limit of 1,024 open
+    # files its file-handle cache soon runs out of with many quorum queues: it then stops
+    # accepting connections. Start it with the hard limit, on loopback only.
+    as_root env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 su rabbitmq -s /bin/sh -c \
+      'cd /var/lib/rabbitmq && ulimit -S -n "$(ulimit -H -n)" && exec /usr/lib/rabbitmq/bin/rabbitmq-server -detached' \
+      >"$DATA/logs/rabbitmq-start.log" 2>&1 \
       || die "rabbitmq-server did not start (see .data/logs/rabbitmq-start.log)"
   fi
   wait_port "$AMQP_PORT" 90 RabbitMQ
