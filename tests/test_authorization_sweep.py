@@ -2,16 +2,19 @@
 
 Citizen A registers, files a cheque claim (documents, dossier), pays it, the court accepts it,
 A gets a notice and the respondent, who has no e-box, a paper-service task; A also keeps a
-draft. Then every route the services document is tried, as the role matrix in
-`docs/security/role-matrix.csv` says, by another citizen, an anonymous caller, a court of
-another city, a lawyer without a grant and a clerk of another office. On A's resources
-each must get 401, 403 or 404, and A's view of everything stays as it was. Public routes
+draft, on which a lawyer holds A's power of attorney. Then every route the services document
+is tried, as the role matrix in `docs/security/role-matrix.csv` says, by another citizen, an
+anonymous caller, a court of another city, a lawyer without a grant and a clerk of another
+office. On A's resources each must get 401, 403 or 404, and A's view of everything stays as it was. Public routes
 must not show A's personal data. A route the matrix does not list fails the test.
+Those A lets act (the lawyer holding A's power of attorney, a clerk who checked A's ID at their
+own office's counter) reach and change A's draft; the dossier says they acted for A.
 """
 
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -25,6 +28,8 @@ from tests.test_journey import bearer, register
 DENIED = {401, 403, 404}
 APPLICANT_NAME = "Maryam Ahmadi"  # as cheque_claim_draft names the applicant
 SETTLED = {"filing.accepted", "notice.delivered", "notice.viewed", "paper_service.requested"}
+# Path parameters that name nothing of A's: a court, a calendar day.
+NOT_A_RESOURCE = {"court_id", "day"}
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,11 @@ class Case:
     court: dict[str, str]
     operator: dict[str, str]
     personal: list[str]  # what no stranger may read: national codes and the applicant's name
-    resources: dict[str, str]  # path parameter → an id of A's
+    resources: dict[str, str]  # path parameter (or body field) → an id of A's
     accepted_filing: str
     draft_filing: str
+    mobile: str  # A's proven mobile
+    attorney: dict[str, str]  # the lawyer holding A's power of attorney on the draft
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +64,8 @@ def case(platform) -> Case:
     court = platform.token("court-tehran", "court", court_id="IR-THR-CIVIL")
     operator = platform.token("operator-1", "operator")
     with httpx.Client(base_url=platform.gateway, timeout=30) as client:
-        owner = bearer(register(client, national_id=applicant_id, mobile=mobile))
+        session = register(client, national_id=applicant_id, mobile=mobile)
+        owner = bearer(session)
         wait_until(lambda: client.get("/api/eboxes/me", headers=owner).status_code == 200, timeout=15,
                    what="the e-box")
         registration = ok(client.post("/api/registrations", json={
@@ -78,6 +86,8 @@ def case(platform) -> Case:
         tasks = wait_until(lambda: [t for t in ok(client.get("/api/paper-service", headers=operator))
                                     if t["filing_id"] == filing_id], timeout=30, what="the paper-service task")
         draft = cheque_claim_draft(client, owner, applicant=applicant_id, respondent=respondent_id)
+        attorney_id = iranian_national_code(seed + 2)
+        ok(client.post(f"/api/filings/{draft['id']}/attorneys", json={"national_id": attorney_id}, headers=owner), 201)
         accepted = ok(client.get(f"/api/filings/{filing_id}", headers=owner))
         case = Case(
             owner=owner, court=court, operator=operator,
@@ -86,9 +96,11 @@ def case(platform) -> Case:
                 "filing_id": filing_id, "document_id": accepted["documents"][0]["document_id"],
                 "payment_id": payment["payment_id"], "notice_id": notices[0]["notice_id"],
                 "task_id": tasks[0]["task_id"], "registration_id": registration["registration_id"],
-                "court_id": "IR-THR-CIVIL",
+                "court_id": "IR-THR-CIVIL", "day": datetime.now(UTC).date().isoformat(),
+                "national_id": applicant_id, "attorney_id": attorney_id, "refresh_token": session["refresh_token"],
             },
-            accepted_filing=filing_id, draft_filing=draft["id"])
+            accepted_filing=filing_id, draft_filing=draft["id"], mobile=mobile,
+            attorney=platform.token(f"lawyer-{attorney_id}", "lawyer", national_id=attorney_id, jurisdiction="IR"))
         # A reads the notice first: that first view enters the dossier, and the sweep compares a settled one.
         ok(client.get(f"/api/notices/{notices[0]['notice_id']}", headers=owner))
         wait_until(lambda: SETTLED <= dossier_types(client, case), timeout=30, what="the dossier to settle")
@@ -123,6 +135,9 @@ def bodies(ids: dict[str, str]) -> dict[Route, dict]:
         Route("filing", "POST", "/filings/{filing_id}/documents"): {
             "data": {"document_type": "cheque"}, "files": {"file": ("forged.pdf", PDF, "application/pdf")}},
         Route("filing", "POST", "/filings"): {"json": {"subject_code": "cheque-claim", "jurisdiction": "IR"}},
+        Route("filing", "POST", "/filings/{filing_id}/attorneys"): {
+            "json": {"national_id": iranian_national_code(424_244)}},
+        Route("filing", "POST", "/filings/{filing_id}/attorneys/revoke"): {"json": {"national_id": ids["attorney_id"]}},
         Route("filing", "POST", "/court/filings/{filing_id}/accept"): {
             "json": {"case_number": "140509989999", "branch_id": "IR-ISF-CIVIL-B1"}},
         Route("filing", "POST", "/court/filings/{filing_id}/return"): {
@@ -133,7 +148,13 @@ def bodies(ids: dict[str, str]) -> dict[Route, dict]:
         Route("payment", "POST", "/payments"): {
             "json": {"filing_id": ids["filing_id"]}, "headers": {"idempotency-key": f"intruder-{uuid.uuid4().hex}"}},
         Route("payment", "POST", "/payments/sandbox/{payment_id}/pay"): {"json": {"outcome": "paid"}},
+        Route("payment", "POST", "/payments/reconciliations"): {"json": {"day": ids["day"]}},
         Route("gateway", "POST", "/api/registrations/{registration_id}/verify"): {"json": {"code": "000000"}},
+        Route("gateway", "POST", "/api/identity-proofs"): {"json": {
+            "jurisdiction": "IR", "national_id": ids["national_id"], "mobile": "09121110000",
+            "document_kind": "national-card", "document_number": "FORGED123"}},
+        Route("gateway", "POST", "/api/auth/on-behalf"): {
+            "json": {"jurisdiction": "IR", "national_id": ids["national_id"]}},
     }
 
 
@@ -145,7 +166,7 @@ QUERIES = {
 }
 
 # Routes whose body names one of A's resources, though their path does not.
-BODY_NAMES_A_RESOURCE = {Route("payment", "POST", "/payments")}
+BODY_NAMES_A_RESOURCE = {Route("payment", "POST", "/payments"), Route("gateway", "POST", "/api/auth/on-behalf")}
 
 
 def path_parameters(path: str) -> list[str]:
@@ -153,7 +174,7 @@ def path_parameters(path: str) -> list[str]:
 
 
 def touches_a_resource(route: Route) -> bool:
-    return any(name != "court_id" for name in path_parameters(route.path)) or route in BODY_NAMES_A_RESOURCE
+    return any(name not in NOT_A_RESOURCE for name in path_parameters(route.path)) or route in BODY_NAMES_A_RESOURCE
 
 
 def same_as_for_nothing(client: httpx.Client, rule: Rule, ids: dict[str, str], caller: Caller,
@@ -265,7 +286,7 @@ def test_nobody_else_reaches_or_changes_citizen_as_resources(platform, case, whi
                     if route.method == "GET":  # their own list: none of A's things in it
                         answer = request(client, rule, ids, caller.headers, samples)
                         tried += 1
-                        secrets = [*case.personal, *(v for k, v in ids.items() if k != "court_id")]
+                        secrets = [*case.personal, *(v for k, v in ids.items() if k not in NOT_A_RESOURCE)]
                         shown = [value for value in secrets if value in answer.text]
                         if shown:
                             failures.append(f"{route} shows {caller.who} A's {shown}")
@@ -284,3 +305,53 @@ def test_nobody_else_reaches_or_changes_citizen_as_resources(platform, case, whi
         assert after == before, json.dumps({k: v for k, v in after.items() if v != before.get(k)}, indent=1)[:3000]
     assert tried > 100, f"only {tried} requests were tried"
     assert not failures, "\n".join(failures)
+
+
+def test_those_a_lets_act_reach_and_change_as_draft_and_nobody_else(platform, case):
+    """The lawyer holding A's power of attorney, and a clerk who checked A's ID at their own office, act for A;
+    a lawyer without a grant and a clerk of another office stay refused."""
+    draft = f"/api/filings/{case.draft_filing}"
+    with httpx.Client(base_url=platform.gateway, timeout=30) as client:
+        filer_id = ok(client.get(draft, headers=case.owner))["filer_id"]
+        desk = platform.token("clerk-sweep-desk", "clerk", office_id="office-sweep-desk")
+        elsewhere = platform.token("clerk-elsewhere", "clerk", office_id="office-elsewhere")
+        ok(client.post("/api/identity-proofs", headers=desk, json={
+            "jurisdiction": "IR", "national_id": case.resources["national_id"], "mobile": case.mobile,
+            "document_kind": "national-card", "document_number": "A1234567"}), 201)
+        asked = {"jurisdiction": "IR", "national_id": case.resources["national_id"]}
+        refused = client.post("/api/auth/on-behalf", headers=elsewhere, json=asked)
+        assert refused.status_code == 403, refused.text
+        clerk = bearer(ok(client.post("/api/auth/on-behalf", headers=desk, json=asked)))
+
+        for who, headers in (("the attorney", case.attorney), ("the clerk acting for A", clerk)):
+            ok(client.get(draft, headers=headers))
+            ok(client.get(f"{draft}/dossier/export", headers=headers))
+            statement = f"Put by {who}."
+            assert ok(client.put(f"{draft}/statement", headers=headers,
+                                 json={"statement": statement}))["statement"] == statement
+            last = ok(client.get(f"{draft}/dossier", headers=case.owner))[-1]
+            assert last["actor"]["on_behalf_of"] == filer_id, last["actor"]
+        refused = client.post(f"{draft}/attorneys", headers=case.attorney,
+                              json={"national_id": iranian_national_code(424_245)})
+        assert refused.status_code == 403, refused.text  # an attorney does not appoint another
+
+        before = ok(client.get(draft, headers=case.owner))
+        for caller in callers(platform):
+            if caller.role not in ("lawyer", "clerk"):
+                continue
+            for method, path, body in (("GET", draft, None), ("PUT", f"{draft}/statement", {"statement": "No."})):
+                answer = client.request(method, path, headers=caller.headers, json=body)
+                assert answer.status_code in DENIED, f"{caller.who} {method} {path}: {answer.text[:300]}"
+        assert ok(client.get(draft, headers=case.owner)) == before
+
+
+def test_only_the_holder_of_as_refresh_token_renews_or_ends_the_session(platform, case):
+    """Knowing A's session id (the refresh token's first half) is not enough to renew or end A's session."""
+    token = case.resources["refresh_token"]
+    forged = token.split(".")[0] + "." + "x" * 43
+    with httpx.Client(base_url=platform.gateway, timeout=30) as client:
+        answer = client.post("/api/auth/refresh", json={"refresh_token": forged})
+        assert answer.status_code == 401, answer.text
+        assert client.post("/api/auth/sign-out", json={"refresh_token": forged}).status_code == 204
+        renewed = ok(client.post("/api/auth/refresh", json={"refresh_token": token}))
+        assert ok(client.get("/api/eboxes/me", headers=bearer(renewed)))

@@ -41,6 +41,7 @@ def tokens(platform: Platform) -> dict[str, dict[str, str]]:
         "citizen": platform.token(f"citizen-{national_id}", "citizen", national_id=national_id, jurisdiction="IR"),
         "court": platform.token("court-fuzz", "court", court_id="IR-THR-CIVIL"),
         "clerk": platform.token("clerk-fuzz", "clerk", office_id="office-fuzz"),
+        "operator": platform.token("operator-fuzz", "operator"),
         "service": platform.token("gateway", "service"),
     }
 
@@ -49,8 +50,10 @@ def token_for(path: str, headers: dict[str, dict[str, str]]) -> dict[str, str]:
     """The role the route is for, so the fuzzer gets past authentication."""
     if path.startswith("/court/"):
         return headers["court"]
-    if path.startswith("/paper-service"):
+    if path.startswith(("/paper-service", "/api/identity-proofs", "/api/auth/on-behalf")):
         return headers["clerk"]
+    if path.startswith("/payments/reconciliations"):
+        return headers["operator"]
     if path.startswith("/internal/"):
         return headers["service"]
     return headers["citizen"]

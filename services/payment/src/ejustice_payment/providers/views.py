@@ -93,7 +93,8 @@ async def sandbox_deliver(payment_id: str, runtime: Runtime, provider: Sandbox) 
     return SandboxDelivered(payment_id=payment_id, delivered=await provider.deliver_held(payment_id))
 
 
-@router.get("/settlements/{day}", response_class=PlainTextResponse)
+@router.get("/settlements/{day}", response_class=PlainTextResponse,
+            responses={200: {"content": {"text/csv": {}}}})
 async def sandbox_settlement(day: date, provider: Sandbox) -> PlainTextResponse:
     """The sandbox's settlement file for a day (CSV), as reconciliation reads it."""
     return PlainTextResponse(await provider.settlement_file(day), media_type="text/csv")
