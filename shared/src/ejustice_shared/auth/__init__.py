@@ -46,6 +46,11 @@ class Principal(BaseModel):
     def has(self, role: Role) -> bool:
         return role in self.roles
 
+    @property
+    def acting_for(self) -> str | None:
+        """The account a clerk acts for; only a clerk's token may act for someone else."""
+        return self.on_behalf_of if self.has(Role.CLERK) else None
+
     def as_actor(self) -> dict:
         """Who acted, as a dossier entry records it: never their personal numbers."""
         actor = {"subject": self.subject, "roles": [str(r) for r in self.roles], "on_behalf_of": self.on_behalf_of}

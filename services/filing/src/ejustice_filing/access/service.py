@@ -68,15 +68,12 @@ def attorney_key(jurisdiction: str, *, national_id: str | None = None, bar_numbe
     return f"attorney-bar:{jurisdiction}-{bar_number}"
 
 
-def acting_for(principal: Principal) -> str | None:
-    """The account a clerk acts for (the gateway proves that person in person); nobody else acts for another."""
-    return principal.on_behalf_of if principal.has(Role.CLERK) else None
 
 
 def keys_of(principal: Principal) -> list[str]:
     if principal.has(Role.COURT):
         return [court_key(principal.court_id)] if principal.court_id else []
-    if represented := acting_for(principal):
+    if represented := principal.acting_for:
         return [filer_key(represented)]
     keys = [filer_key(principal.subject)]
     if principal.national_id and principal.jurisdiction:
@@ -104,7 +101,7 @@ def capacity(filing: FilingRead, principal: Principal) -> str | None:
     """How the principal may act as the filer: as the filer, a clerk on their behalf, their attorney; or not."""
     if principal.has(Role.COURT):
         return None
-    if represented := acting_for(principal):
+    if represented := principal.acting_for:
         return CLERK_ON_BEHALF if represented == filing.filer_id else None
     if principal.subject == filing.filer_id:
         return FILER
@@ -122,7 +119,7 @@ def may_read(filing: FilingRead, principal: Principal) -> bool:
         return filing.forwarded_at is not None and filing.court.court_id == principal.court_id
     if capacity(filing, principal):
         return True
-    if acting_for(principal):
+    if principal.acting_for:
         return False
     return filing.status == "accepted" and is_named_party(filing, principal)
 

@@ -170,7 +170,7 @@ async def open_draft(runtime: ServiceRuntime, *, principal: Principal, create: F
     if errors:
         raise Problem(422, "validation", errors=errors)
     filing_id = uuid.uuid4().hex
-    represented = access.acting_for(principal)
+    represented = principal.acting_for
     filer = represented or principal.subject
     opened = FilingOpened(filing_id=filing_id, kind=subject.kind, subject_code=subject.code,
                           jurisdiction=create.jurisdiction, filer_id=filer,
@@ -212,7 +212,7 @@ def party_errors(update: PartiesUpdate, *, jurisdiction: str, principal: Princip
             errors.append(field_error(f"parties.{n}.national_id", "invalid-national-id", variant=jurisdiction))
     if not any(p.role == "applicant" for p in update.parties):
         errors.append(field_error("parties", "applicant-required"))
-    if (principal.has(Role.CITIZEN) and not access.acting_for(principal) and principal.national_id
+    if (principal.has(Role.CITIZEN) and not principal.acting_for and principal.national_id
             and not any(p.role == "applicant" and p.national_id == principal.national_id for p in update.parties)):
         errors.append(field_error("parties", "filer-not-applicant"))
     return errors

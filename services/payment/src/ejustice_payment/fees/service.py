@@ -118,7 +118,7 @@ async def reassess(runtime: ServiceRuntime, *, cause: Envelope, filing: FilingRe
 
 def pays(principal: Principal, payer_id: str) -> bool:
     """The payer acts, or a clerk acts on the payer's behalf."""
-    return payer_id in (principal.subject, principal.on_behalf_of)
+    return payer_id in (principal.subject, principal.acting_for)
 
 
 async def find_assessment(runtime: ServiceRuntime, filing_id: str) -> AssessmentRead | None:

@@ -147,7 +147,7 @@ async def request_payment(runtime: ServiceRuntime, *, principal: Principal, idem
     The key is claimed, with the payment id it stands for, before the payment is written, so a
     retry after a crash finishes that same payment instead of opening another.
     """
-    payer = principal.on_behalf_of or principal.subject
+    payer = principal.acting_for or principal.subject
     claim_id = hashlib.sha256(canonical_json(["payment", payer, idempotency_key])).hexdigest()
     body_hash = hashlib.sha256(canonical_json(create.model_dump(mode="json"))).hexdigest()
     keys = runtime.db[IDEMPOTENCY_KEYS]
