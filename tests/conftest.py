@@ -1,3 +1,4 @@
+import httpx
 import pytest
 
 from tests.support.platform import Platform, ensure_infrastructure
@@ -28,3 +29,10 @@ def fresh_platform(infrastructure):
     yield make
     for made in platforms:
         made.stop()
+
+
+@pytest.fixture
+def client(platform):
+    """An HTTP client to the shared platform's gateway."""
+    with httpx.Client(base_url=platform.gateway, timeout=30) as client:
+        yield client

@@ -9,11 +9,10 @@ import json
 import uuid
 
 import httpx
-import pytest
 
 from ejustice_shared.events import Envelope, FilingAccepted, Party
 from tests.support.journey import ok
-from tests.support.people import iranian_mobile, iranian_national_code, vietnamese_citizen_id, vietnamese_mobile
+from tests.support.people import iranian_mobile, iranian_national_code, seed, vietnamese_citizen_id, vietnamese_mobile
 from tests.support.platform import wait_until
 from tests.support.stores import commits, events_of
 from tests.test_journey import bearer, otp_in
@@ -22,16 +21,6 @@ from tests.test_notification import Bus
 PROBLEM = "application/problem+json"
 UNKNOWN_MOBILE = "+989129991{:03d}"
 UNAVAILABLE_MOBILE = "+989129992{:03d}"
-
-
-@pytest.fixture
-def client(platform):
-    with httpx.Client(base_url=platform.gateway, timeout=30) as client:
-        yield client
-
-
-def seed() -> int:
-    return uuid.uuid4().int % 10**6
 
 
 def start(client: httpx.Client, national_id: str, mobile: str, jurisdiction: str = "IR", **headers) -> httpx.Response:

@@ -6,7 +6,6 @@ import time
 import uuid
 
 import httpx
-import pytest
 
 from tests.support.journey import PDF, cheque_claim_draft, citizen, ok
 from tests.support.people import iranian_mobile, iranian_national_code
@@ -15,12 +14,6 @@ from tests.support.stores import commits
 from tests.test_journey import otp_in
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def client(platform):
-    with httpx.Client(base_url=platform.gateway, timeout=30) as client:
-        yield client
 
 
 def errors_of(answer: httpx.Response) -> dict[str, str]:

@@ -2,29 +2,17 @@
 the other parties see it once the court has accepted it, never before.
 """
 
-import uuid
 
 import httpx
 import jwt
-import pytest
 
 from tests.support.journey import PDF, cheque_claim_draft, citizen, filing, ok, submit
-from tests.support.people import iranian_national_code
+from tests.support.people import iranian_national_code, seed
 from tests.support.platform import wait_until
 
 PROBLEM = "application/problem+json"
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 STATEMENT = {"statement": "Rewritten by someone who is not the filer."}
-
-
-@pytest.fixture
-def client(platform):
-    with httpx.Client(base_url=platform.gateway, timeout=30) as client:
-        yield client
-
-
-def seed() -> int:
-    return uuid.uuid4().int % 10**6
 
 
 def subject_of(headers: dict) -> str:

@@ -1,5 +1,7 @@
 """Valid personal numbers for tests, made from a seed."""
 
+import uuid
+
 
 def iranian_national_code(seed: int) -> str:
     """A 10-digit Iranian national code whose last digit checks the first nine."""
@@ -20,3 +22,8 @@ def vietnamese_citizen_id(seed: int, *, serial: int | None = None) -> str:
 
 def vietnamese_mobile(seed: int) -> str:
     return f"+8491{seed % 10**7:07d}"
+
+
+def seed() -> int:
+    """A fresh seed, so that a test's people are its own on a shared platform."""
+    return uuid.uuid4().int % 10**6
