@@ -1,4 +1,4 @@
-"""The event bus on RabbitMQ (aio-pika), with the topology and reliability rules of design.md §5.
+"""The event bus on RabbitMQ (aio-pika), with its topology and reliability rules:
 
 - one durable topic exchange for domain events and one direct exchange for dead letters;
 - one quorum queue per consuming service: explicit delivery limit, max length with

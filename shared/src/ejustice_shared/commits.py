@@ -1,4 +1,4 @@
-"""The append-only commit store (design.md §5a): every change to an aggregate is an insert.
+"""The append-only commit store (docs/storage.md): every change to an aggregate is an insert.
 
 A commit is one document {stream, seq, cause, events, prev_hash, hash} and is never
 changed. The unique (stream, seq) index turns a concurrent writer into a duplicate-key

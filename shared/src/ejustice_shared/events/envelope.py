@@ -1,4 +1,4 @@
-"""The one envelope every event travels in (design.md §5), and the base of event data models."""
+"""The one envelope every event travels in, and the base of event data models."""
 
 import uuid
 from typing import Any, ClassVar

@@ -1,4 +1,4 @@
-"""Documents stored in chunks in the filing service's own database, addressed by SHA-256 (design.md §5a).
+"""Documents stored in chunks in the filing service's own database, addressed by SHA-256.
 
 Chunks are written first and the manifest last, so a document exists only once it is whole;
 the same content uploaded twice is stored once.

@@ -1,4 +1,4 @@
-"""When a notice counts as served: a per-jurisdiction policy, chosen in configuration (design.md §1).
+"""When a notice counts as served: a per-jurisdiction policy, chosen in configuration.
 
 - `on_delivery`: arrival in the e-box is service (Iran, e-notification regulation art. 13);
 - `on_first_view`: only the addressee's first view serves it (Estonia);
