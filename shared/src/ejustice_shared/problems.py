@@ -138,10 +138,11 @@ class Problem(Exception):
 
     def body(self, request: Request) -> dict[str, Any]:
         lang = language(request)
-        title = (self.title or TITLES.get(self.kind, {}).get(lang) or _told(f"title@{self.kind}", lang)
+        # Words kept in messages.json for the kind are told in the reader's language before the code's own.
+        title = (TITLES.get(self.kind, {}).get(lang) or _told(f"title@{self.kind}", lang) or self.title
                  or HTTPStatus(self.status).phrase)
         body: dict[str, Any] = {"type": TYPE_BASE + self.kind, "title": title, "status": self.status}
-        if detail := self.detail or _told(f"detail@{self.kind}", lang):
+        if detail := _told(f"detail@{self.kind}", lang) or self.detail:
             body["detail"] = detail
         body["instance"] = request.url.path
         if self.errors:
