@@ -1,6 +1,19 @@
 """The gateway's own records of registrations and accounts: stored in their streams, never published."""
 
+from pydantic import BaseModel
+
 from ejustice_shared.events import EventData
+
+
+class ProofRecorded(BaseModel):
+    """How a person was proven, as the registration's and the account's logs keep it."""
+
+    method: str
+    provider: str
+    reference: str | None = None
+    office_id: str | None = None
+    clerk: str | None = None
+    document_kind: str | None = None
 
 
 class RegistrationStarted(EventData):
@@ -18,19 +31,13 @@ class RegistrationStarted(EventData):
     language: str | None = None
 
 
-class RegistrationProven(EventData):
+class RegistrationProven(EventData, ProofRecorded):
     """The registration's person is proven to hold the national ID and the mobile: how, by whom."""
 
     type = "registration.proven"
     published = False
 
     registration_id: str
-    method: str
-    provider: str
-    reference: str | None = None
-    office_id: str | None = None
-    clerk: str | None = None
-    document_kind: str | None = None
 
 
 class RegistrationCodeIssued(EventData):
@@ -73,7 +80,7 @@ class RateLimitTaken(EventData):
     key: str
 
 
-class AccountMobileProven(EventData):
+class AccountMobileProven(EventData, ProofRecorded):
     """The account's log of how its holder was proven to own a mobile: method, provider, office and clerk."""
 
     type = "account.mobile_proven"
@@ -82,12 +89,6 @@ class AccountMobileProven(EventData):
     account_id: str
     mobile: str
     registration_id: str
-    method: str
-    provider: str
-    reference: str | None = None
-    office_id: str | None = None
-    clerk: str | None = None
-    document_kind: str | None = None
 
 
 class AccountSignedIn(EventData):
