@@ -1,4 +1,4 @@
-"""The commit store on the real MongoDB-wire server: concurrency, idempotency and the hash chain."""
+"""The commit store on the real MongoDB-wire server: concurrency, idempotency, snapshots and the hash chain."""
 
 import asyncio
 import uuid
@@ -6,9 +6,12 @@ import uuid
 import pytest
 from pymongo import AsyncMongoClient
 
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.commits import CommitStore
-from ejustice_shared.events import Envelope, EventData
+from ejustice_shared.events import EventData
 from tests.support.stores import MONGODB_URL
+
+pytestmark = pytest.mark.process
 
 
 class Counted(EventData):
@@ -17,6 +20,18 @@ class Counted(EventData):
 
     command: int
     seen: int
+
+
+counter = Aggregate("counter", stream=lambda key: key, initial=0, source="test", state_type=int, snapshot_every=8)
+
+
+@counter.evolves(Counted)
+def _counted(state: int, event: Counted, fact: Fact) -> int:
+    return state + 1
+
+
+def count(seen: int, number: int) -> Decision:
+    return Decision([Counted(command=number, seen=seen)])
 
 
 @pytest.fixture
@@ -35,10 +50,7 @@ async def test_concurrent_commands_on_one_stream_take_each_seq_once_and_lose_not
     stream = "counter-1"
 
     async def command(number: int):
-        def decide(history):
-            return [Envelope.wrap(Counted(command=number, seen=len(history)), source="test", subject=stream)]
-
-        return await stores[number % len(stores)].execute(stream, decide, cause=f"command-{number}")
+        return await counter.execute(stores[number % len(stores)], stream, count, number, cause=f"command-{number}")
 
     results = await asyncio.gather(*(command(n) for n in range(60)))
     history = await stores[0].load(stream)
@@ -46,24 +58,30 @@ async def test_concurrent_commands_on_one_stream_take_each_seq_once_and_lose_not
     assert sorted(c.events[0].data["command"] for c in history) == list(range(60))
     # Every command decided on the state just before its own commit: no update was lost.
     assert all(c.events[0].data["seen"] == c.seq - 1 for c in history)
-    assert {r.id for r in results} == {c.id for c in history}
+    assert {r.commit.id for r in results} == {c.id for c in history} and all(r.stored for r in results)
     assert (await stores[0].verify(stream)).valid
 
 
 async def test_the_same_cause_applies_once(stores):
-    def decide(history):
-        return [Envelope.wrap(Counted(command=1, seen=len(history)), source="test", subject="s")]
-
-    first = await stores[0].execute("once-1", decide, cause="event-123")
-    again = await asyncio.gather(*(store.execute("once-1", decide, cause="event-123") for store in stores))
-    assert {c.id for c in again} == {first.id}
+    first = await counter.execute(stores[0], "once-1", count, 1, cause="event-123")
+    again = await asyncio.gather(*(counter.execute(store, "once-1", count, 1, cause="event-123") for store in stores))
+    assert {o.commit.id for o in again} == {first.commit.id} and not any(o.stored for o in again)
     assert len(await stores[0].load("once-1")) == 1
+
+
+async def test_a_long_stream_is_read_from_its_snapshot(stores):
+    for n in range(20):
+        await counter.execute(stores[0], "long-1", count, n, cause=f"c{n}")
+    snapshot = await stores[0].snapshot("long-1")
+    assert snapshot["seq"] == 16 and snapshot["state"] == 16
+    loaded = await counter.load(stores[1], "long-1")  # another process, nothing held
+    assert (loaded.seq, loaded.state) == (20, 20)
+    assert not (await counter.execute(stores[1], "long-1", count, 1, cause="c3")).stored
 
 
 async def test_tampering_with_an_entry_breaks_the_chain(stores):
     for n in range(3):
-        await stores[0].execute("chain-1", lambda h, n=n: [
-            Envelope.wrap(Counted(command=n, seen=len(h)), source="test", subject="chain-1")])
+        await counter.execute(stores[0], "chain-1", count, n)
     assert (await stores[0].verify("chain-1")).valid
     await stores[0].collection.update_one({"stream": "chain-1", "seq": 2}, {"$set": {"events.0.data.command": 99}})
     report = await stores[0].verify("chain-1")

@@ -51,6 +51,19 @@ def commit_hash(*, stream: str, seq: int, prev_hash: str, committed_at: str, act
                        "actor": actor, "events": events})
 
 
+def commit_document(stream: str, events: Sequence[Envelope], *, seq: int, prev_hash: str, cause: str,
+                    actor: dict | None) -> dict:
+    """The document a commit is stored as, its hash computed."""
+    committed_at = clock.iso()
+    dumped = [e.model_dump(mode="json") for e in events]
+    return {
+        "_id": commit_id(stream, seq), "cause": cause, "stream": stream, "seq": seq,
+        "events": dumped, "prev_hash": prev_hash, "committed_at": committed_at, "actor": actor,
+        "hash": commit_hash(stream=stream, seq=seq, prev_hash=prev_hash, committed_at=committed_at, actor=actor,
+                            events=dumped),
+    }
+
+
 @dataclass(frozen=True)
 class Commit:
     id: str
@@ -97,6 +110,9 @@ class CommitStore:
         self.db = db
         self.collection = db["commits"]
         self.outbox = db["commits_outbox"]
+        self.snapshots = db["commits_snapshots"]
+        # The folded state of the streams this process read or wrote, by (aggregate, stream): aggregate.py.
+        self.states: OrderedDict[tuple[str, str], object] = OrderedDict()
         self._on_commit = on_commit
         self._streams: OrderedDict[str, list[Commit]] = OrderedDict()
 
@@ -133,26 +149,47 @@ class CommitStore:
             if len(self._streams) > CACHED_STREAMS:
                 self._streams.popitem(last=False)
 
+    async def read_after(self, stream: str, seq: int, limit: int) -> list[Commit]:
+        """The stream's commits from seq + 1, at most `limit`, stopping at the first gap.
+
+        One look-up of `limit` commit ids (`_id $in`), served by the primary key: the cost
+        is that of the commits found, whatever the stream's or the collection's length.
+        """
+        wanted = range(seq + 1, seq + limit + 1)
+        found = {doc["seq"]: doc for doc in await self.collection.find(
+            {"_id": {"$in": [commit_id(stream, n) for n in wanted]}}).to_list(None)}
+        commits = []
+        for n in wanted:
+            if n not in found:
+                break
+            commits.append(Commit.from_document(found[n]))
+        return commits
+
+    async def snapshot(self, stream: str) -> dict | None:
+        """The latest snapshot of a stream's state, if one was kept (aggregate.py)."""
+        return await self.snapshots.find_one({"_id": stream})
+
+    async def keep_snapshot(self, snapshot: dict) -> None:
+        """Keep a snapshot unless a later one is there already. Snapshots are a cache derived from the
+        commits, outside the hash chain: replacing one loses nothing."""
+        with contextlib.suppress(DuplicateKeyError):  # a later snapshot won the race
+            await self.snapshots.replace_one({"_id": snapshot["_id"], "seq": {"$lt": snapshot["seq"]}}, snapshot,
+                                             upsert=True)
+
     async def append(self, stream: str, events: Sequence[Envelope], *, expected_seq: int, prev_hash: str,
                      cause: str, actor: dict | None = None) -> Commit:
-        committed_at = clock.iso()
-        dumped = [e.model_dump(mode="json") for e in events]
-        doc = {
-            "_id": commit_id(stream, expected_seq), "cause": cause, "stream": stream, "seq": expected_seq,
-            "events": dumped, "prev_hash": prev_hash, "committed_at": committed_at, "actor": actor,
-            "hash": commit_hash(stream=stream, seq=expected_seq, prev_hash=prev_hash,
-                                committed_at=committed_at, actor=actor, events=dumped),
-        }
+        doc = commit_document(stream, events, seq=expected_seq, prev_hash=prev_hash, cause=cause, actor=actor)
         to_publish = any(e.published for e in events)
         if to_publish:
-            marker = {"_id": doc["_id"], "stream": stream, "seq": expected_seq, "marked_at": committed_at}
+            marker = {"_id": doc["_id"], "stream": stream, "seq": expected_seq, "marked_at": doc["committed_at"]}
             with contextlib.suppress(DuplicateKeyError):  # a rival writer's marker names the same slot
                 await self.outbox.insert_one(marker)
         try:
             await self.collection.insert_one(doc)
         except DuplicateKeyError:
             raise Conflict(f"{stream} seq {expected_seq} is taken") from None
-        commit = Commit.from_document(doc)
+        commit = Commit(id=doc["_id"], stream=stream, seq=expected_seq, events=list(events), prev_hash=prev_hash,
+                        hash=doc["hash"], committed_at=doc["committed_at"], actor=actor, cause=cause)
         known = self._streams.get(stream)
         if known is not None and len(known) == expected_seq - 1 or expected_seq == 1:
             self._remember(stream, [*(known or []), commit])
