@@ -68,7 +68,10 @@ class ServiceProcess:
                                         stdout=log, stderr=subprocess.STDOUT)
         return self
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float | None = None) -> None:
+        # A busy shared machine starts five services slowly: EJUSTICE_READY_SECONDS gives them longer.
+        timeout = timeout or float(os.environ.get("EJUSTICE_READY_SECONDS", "60"))
+
         def ready():
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")

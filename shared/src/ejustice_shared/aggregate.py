@@ -17,7 +17,9 @@ evolves the state; a command is decided by a pure function of the state and the 
     outcome.state      # the filing after the commit, without reading it again
 
 `decide` has no side effects: whatever must be claimed or asked of another service (a
-tracking code, a receipt number, a call) is done before, and handed in with the command.
+tracking code, a receipt number, a call) is done before, and handed in with the command;
+when only the state tells whether it is needed, `decide` raises `Missing` and the caller
+gets it and runs the command again.
 It may be called more than once: again after another writer took the sequence number, and
 again on the stored stream when it refused or decided nothing on this process's copy.
 
@@ -48,6 +50,9 @@ R = TypeVar("R")
 
 SNAPSHOT_EVERY = 64
 CACHED_STATES = 10_000
+# A snapshot names the causes of this many last commits: a cause older than that on a very long stream
+# (a redelivery days late) is not recognised by its cause, so such streams decide idempotently too.
+CAUSES_KEPT = 5_000
 FIRST_READ, TAIL_READ = 16, 8  # commit ids asked for at once, reading a stream from its start, and after a held seq
 ATTEMPTS = 50
 
@@ -60,6 +65,20 @@ class Fact:
     time: str  # the envelope's time: when the fact happened
     actor: dict | None
     cause: str
+    committed_at: str
+
+
+class Missing(Exception):  # noqa: N818 - it names what is missing, not an error
+    """A decision needs something first: a claim made (a receipt number) or another stream read.
+
+    `decide` raises it, naming what; the caller gets or claims that, outside the decision, and
+    executes again with it in the command. Raised on a copy that may be stale, it is checked on
+    the stored stream first, like any refusal.
+    """
+
+    def __init__(self, *needed: Any):
+        super().__init__(*needed)
+        self.needed = needed
 
 
 class Decision(NamedTuple):
@@ -103,13 +122,15 @@ Decide = Callable[[Any, Any], Decision | Sequence[EventData | Envelope]]
 class Aggregate(Generic[S]):
     def __init__(self, name: str, *, stream: Callable[[str], str], initial: S, source: str,
                  state_type: Any = None, subject: Callable[[str, S, EventData], str] | None = None,
-                 stamp: Callable[[S, Fact], S] | None = None, snapshot_every: int = SNAPSHOT_EVERY,
-                 snapshot_version: int = 1):
+                 stamp: Callable[[S, Fact], S] | None = None, copy: Callable[[S], S] | None = None,
+                 snapshot_every: int = SNAPSHOT_EVERY, snapshot_version: int = 1):
         """`stream` names the stream of a key; `source` is the service its events come from.
 
         `state_type` (a type pydantic can validate) lets the state be kept in snapshots; without it
         none is kept. `subject` names an event's subject (default: the key). `stamp` runs after every
-        commit (e.g. to keep a version number). Change `snapshot_version` with the state's shape.
+        commit (e.g. to keep a version number). With `copy`, the state is copied once per fold and the
+        evolvers change the copy in place (a long index), instead of returning a new state per event.
+        Change `snapshot_version` with the state's shape.
         """
         self.name = name
         self.stream = stream
@@ -117,6 +138,7 @@ class Aggregate(Generic[S]):
         self.source = source
         self.subject = subject or (lambda key, state, event: key)
         self.stamp = stamp
+        self.copy = copy
         self.snapshot_every = snapshot_every
         self.snapshot_version = snapshot_version
         self._adapter = TypeAdapter(state_type) if state_type is not None else None
@@ -144,16 +166,17 @@ class Aggregate(Generic[S]):
         leave the state as it is, and are not even parsed."""
         if not commits:
             return loaded
-        state = loaded.state
+        state = self.copy(loaded.state) if self.copy is not None else loaded.state
         causes = dict(loaded.causes)
         for commit in commits:
             for envelope in commit.events:
                 if found := self._evolvers.get(envelope.type):
                     model, evolve = found
                     state = evolve(state, model.model_validate(envelope.data),
-                                   Fact(commit.seq, envelope.time, commit.actor, commit.cause))
+                                   Fact(commit.seq, envelope.time, commit.actor, commit.cause, commit.committed_at))
             if self.stamp is not None:
-                state = self.stamp(state, Fact(commit.seq, commit.committed_at, commit.actor, commit.cause))
+                state = self.stamp(state, Fact(commit.seq, commit.committed_at, commit.actor, commit.cause,
+                                               commit.committed_at))
             causes[commit.cause] = commit.seq
         last = commits[-1]
         return Loaded(state, last.seq, last.hash, causes)
@@ -230,7 +253,7 @@ class Aggregate(Generic[S]):
             return
         doc = {"_id": stream, "aggregate": self.name, "version": self.snapshot_version, "seq": loaded.seq,
                "head": loaded.head, "state": self._adapter.dump_python(loaded.state, mode="json"),
-               "causes": [[cause, seq] for cause, seq in loaded.causes.items()]}
+               "causes": [[cause, seq] for cause, seq in list(loaded.causes.items())[-CAUSES_KEPT:]]}
         try:
             await store.keep_snapshot(doc)
         except Exception as exc:  # a snapshot only saves reading: the command stands without it

@@ -2,8 +2,12 @@
 
     runtime = ServiceRuntime("payment", PaymentSettings())
     runtime.include(fees.views.router)
+    runtime.publishes(FeeAssessed, PaymentCompleted)
     runtime.subscribe(FilingSubmitted, fees.flows.assess_fee)
     app = runtime.create_app()
+
+What a service publishes and what it subscribes to are listed side by side there; the AsyncAPI
+document is generated from both lists (`make schemas`; docs/architecture.md).
 
 It owns the database client, the commit store, the event bus and the outbox relay, and
 gives every app the same problem+json errors, health, readiness, metrics and tracing.
@@ -55,13 +59,22 @@ class ServiceRuntime:
         self._shutdown: list[StartupHook] = []
         self._bus_ready: list[StartupHook] = []
         self._readiness_checks: dict[str, Callable[[], Awaitable[str | None]]] = {}
+        # The published events this service's commits carry, and the (event, routing key) it consumes.
+        self.published: list[type[EventData]] = []
+        self.subscriptions: list[tuple[type[EventData], str]] = []
 
     # --- composition -----------------------------------------------------------------------------
 
     def include(self, router: APIRouter) -> None:
         self._routers.append(router)
 
+    def publishes(self, *events: type[EventData]) -> None:
+        """Declare the published events this service's commits carry (the outbox relay sends them)."""
+        self.published.extend(events)
+
     def subscribe(self, event: type[EventData], handler: EventHandler, *, routing_key: str | None = None) -> None:
+        self.subscriptions.append((event, routing_key or event.type))
+
         async def bound(envelope: Envelope, data: Any) -> None:
             await handler(self, envelope, data)
 

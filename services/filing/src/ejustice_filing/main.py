@@ -16,6 +16,11 @@ from ejustice_shared.events import (
     DossierCheckpointed,
     FeeAssessed,
     FeeReassessed,
+    FilingAccepted,
+    FilingForwarded,
+    FilingResubmitted,
+    FilingReturned,
+    FilingSubmitted,
     NoticeDelivered,
     NoticeServed,
     NoticeViewed,
@@ -55,8 +60,10 @@ runtime.include(dossier_views.router)
 runtime.include(dossier_views.checkpoints_router)
 runtime.include(court_views.router)
 
+runtime.publishes(FilingSubmitted, FilingResubmitted, FilingForwarded, FilingAccepted, FilingReturned,
+                  DossierCheckpointed)
 runtime.subscribe(FeeAssessed, filing_flows.on_fee_assessed)
-runtime.subscribe(FeeReassessed, filing_flows.on_fee_reassessed)
+runtime.subscribe(FeeReassessed, filing_flows.on_fee_assessed)
 runtime.subscribe(PaymentCompleted, filing_flows.on_payment_completed)
 runtime.subscribe(DossierCheckpointed, dossier_flows.on_checkpointed)
 for noticed in (NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceRequested, PaperServiceRecorded,

@@ -23,8 +23,9 @@ from pymongo.errors import DuplicateKeyError
 
 from ejustice_filing.filings.models import FilingRead
 from ejustice_filing.representation.models import normalize_bar_number
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal, Role
-from ejustice_shared.events import Envelope, EventData
+from ejustice_shared.events import EventData
 from ejustice_shared.problems import Problem
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -148,25 +149,42 @@ def actor(filing: FilingRead, principal: Principal) -> dict:
 # --- grants and indexes -------------------------------------------------------------------------------
 
 
+# A key's index: the filings it lists, each with when it was first listed (since its last withdrawal).
+index = Aggregate("filing-index", stream=lambda key: f"index-{key}", initial={}, source="filing",
+                  state_type=dict[str, str], copy=dict, subject=lambda key, state, event: event.filing_id)
+
+
+@index.evolves(FilingListed)
+def _listed(state: dict[str, str], event: FilingListed, fact: Fact) -> dict[str, str]:
+    state.setdefault(event.filing_id, fact.committed_at)
+    return state
+
+
+@index.evolves(FilingUnlisted)
+def _unlisted(state: dict[str, str], event: FilingUnlisted, fact: Fact) -> dict[str, str]:
+    state.pop(event.filing_id, None)
+    return state
+
+
+def enter(state: dict[str, str], event: FilingListed | FilingUnlisted) -> Decision:
+    return Decision([event])
+
+
 async def grant(runtime: ServiceRuntime, *, filing_id: str, keys: list[str], reason: str = "") -> None:
     """Let the keys find the filing. `reason` tells apart listings after a withdrawal (a grant after a revocation)."""
     grants = runtime.db["access"]
     for key in keys:
         with contextlib.suppress(DuplicateKeyError):
             await grants.insert_one({"_id": f"{key}|{filing_id}", "key": key, "filing_id": filing_id})
-        await runtime.commits.execute(
-            f"index-{key}", lambda history: [Envelope.wrap(FilingListed(filing_id=filing_id), source="filing",
-                                                           subject=filing_id)],
-            cause=f"listed-{filing_id}" + (f"-{reason}" if reason else ""))
+        await index.execute(runtime.commits, key, enter, FilingListed(filing_id=filing_id),
+                            cause=f"listed-{filing_id}" + (f"-{reason}" if reason else ""))
 
 
 async def withdraw(runtime: ServiceRuntime, *, filing_id: str, key: str, reason: str) -> None:
     """Take a key's grant back, after the commit that revoked it: its index no longer lists the filing."""
     await runtime.db["access"].delete_one({"_id": f"{key}|{filing_id}"})
-    await runtime.commits.execute(
-        f"index-{key}", lambda history: [Envelope.wrap(FilingUnlisted(filing_id=filing_id), source="filing",
-                                                       subject=filing_id)],
-        cause=f"unlisted-{filing_id}-{reason}")
+    await index.execute(runtime.commits, key, enter, FilingUnlisted(filing_id=filing_id),
+                        cause=f"unlisted-{filing_id}-{reason}")
 
 
 async def granted(runtime: ServiceRuntime, principal: Principal, filing_id: str) -> bool:
@@ -181,13 +199,6 @@ async def listed(runtime: ServiceRuntime, principal: Principal) -> list[str]:
     """The filings indexed under the principal's keys and not withdrawn, newest first."""
     seen: dict[str, str] = {}
     for key in keys_of(principal):
-        held: dict[str, str] = {}
-        for commit in await runtime.commits.load(f"index-{key}"):
-            event = commit.events[0]
-            if event.type == FilingUnlisted.type:
-                held.pop(event.data["filing_id"], None)
-            else:
-                held.setdefault(event.data["filing_id"], commit.committed_at)
-        for filing_id, at in held.items():
+        for filing_id, at in (await index.state(runtime.commits, key)).items():
             seen[filing_id] = min(at, seen.get(filing_id, at))
     return sorted(seen, key=seen.get, reverse=True)

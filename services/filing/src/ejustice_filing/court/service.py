@@ -1,6 +1,7 @@
 """The court's side: its own filings only, accepted as cases or returned for correction."""
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -9,9 +10,9 @@ from ejustice_filing.court.models import ReturnReasonRead
 from ejustice_filing.filings import jurisdiction
 from ejustice_filing.filings import service as filings
 from ejustice_filing.filings.models import Acceptance, FilingRead, Return
+from ejustice_shared.aggregate import Decision
 from ejustice_shared.auth import Principal
-from ejustice_shared.commits import Commit
-from ejustice_shared.events import Envelope, FilingAccepted, FilingReturned
+from ejustice_shared.events import EventData, FilingAccepted, FilingReturned
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -35,14 +36,17 @@ async def answer(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
         await access.grant(runtime, filing_id=filing_id,
                            keys=[access.party_key(filing.jurisdiction, p.national_id) for p in filing.parties])
 
-    def decide(history: list[Commit]) -> list[Envelope]:
-        current = filings.fold(history)
-        if current.status != "forwarded":
-            raise Problem(409, "already-answered", detail=f"The filing is {current.status}; it was answered before.")
-        return [filings.wrap(make(current), filing_id)]
+    outcome = await filings.aggregate.execute(runtime.commits, filing_id, answer_filing, make,
+                                              actor=principal.as_actor())
+    return outcome.state.read
 
-    await runtime.commits.execute(filings.stream_of(filing_id), decide, actor=principal.as_actor())
-    return filings.fold(await runtime.commits.after_write(filings.stream_of(filing_id)))
+
+def answer_filing(state: filings.Filing, make: Callable[[FilingRead], EventData]) -> Decision:
+    """The court answers a forwarded filing once: accepted or returned."""
+    current = state.read
+    if current.status != "forwarded":
+        raise Problem(409, "already-answered", detail=f"The filing is {current.status}; it was answered before.")
+    return Decision([make(current)])
 
 
 async def accept(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,

@@ -44,7 +44,7 @@ async def add(runtime: ServiceRuntime, *, principal: Principal, filing_id: str, 
                            filename=normalize_text(filename)[:200] or "document", media_type=media_type,
                            size=len(data), sha256=digest)
     await filings.change(runtime, principal=principal, filing_id=filing_id, checked=filing,
-                         decide=lambda f: [FilingDocumentAdded(filing_id=filing_id, document=document)])
+                         events=[FilingDocumentAdded(filing_id=filing_id, document=document)])
     return document
 
 

@@ -16,9 +16,10 @@ from ejustice_dossier_verifier.verify import EXPORT_FORMAT
 from ejustice_filing.dossier.models import DossierEntry, DossierExport, DossierVerification
 from ejustice_filing.filings import service as filings
 from ejustice_shared import clock, metrics
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal
 from ejustice_shared.checkpoint_log import CheckpointLog, Heads
-from ejustice_shared.events import DossierCheckpointed, Envelope
+from ejustice_shared.events import DossierCheckpointed
 from ejustice_shared.problems import Problem
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -150,9 +151,22 @@ async def _publish(runtime: ServiceRuntime, line: dict) -> None:
     body = line["checkpoint"]
     event = DossierCheckpointed(signature=line["signature"],
                                 **{k: v for k, v in body.items() if k != "format"})
-    subject = f"checkpoint-{body['number']}"
-    await runtime.commits.execute(CHECKPOINT_STREAM, lambda history: [Envelope.wrap(event, source="filing",
-                                                                                    subject=subject)], cause=subject)
+    await checkpoints.execute(runtime.commits, CHECKPOINT_STREAM, announce, event, cause=f"checkpoint-{body['number']}")
+
+
+# The stream of published checkpoints; its state is the number of the last one.
+checkpoints = Aggregate("dossier-checkpoints", stream=lambda key: key, initial=0, source="filing", state_type=int,
+                        subject=lambda key, state, event: f"checkpoint-{event.number}")
+
+
+@checkpoints.evolves(DossierCheckpointed)
+def _checkpointed(state: int, event: DossierCheckpointed, fact: Fact) -> int:
+    return max(state, event.number)
+
+
+def announce(last: int, event: DossierCheckpointed) -> Decision:
+    """Each checkpoint once, in order (by its number, not only by its cause: the stream is long)."""
+    return Decision([event] if event.number > last else [])
 
 
 def no_checkpoint_yet() -> Problem:

@@ -1,10 +1,12 @@
-"""Filing decisions: each takes the stream's history and returns the events to append.
+"""Filings: the `filing` aggregate, its decisions, and the commands that check and run them.
 
-A filing is the stream `filing-<id>`; its commits are its dossier log.
+A filing is the stream `filing-<id>`; its commits are its dossier log. Each decision is a
+pure function of the filing's state and a command (docs/architecture.md); what has side
+effects (a tracking code claimed, the court asked, access granted) happens before it.
 """
 
 import uuid
-from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from ejustice_filing.access import service as access
 from ejustice_filing.filings import jurisdiction
@@ -21,8 +23,8 @@ from ejustice_filing.filings.models import (
 from ejustice_filing.representation.models import AttorneyRead
 from ejustice_filing.subjects import service as subjects
 from ejustice_shared import codes
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal, Role
-from ejustice_shared.commits import Commit
 from ejustice_shared.events import (
     Envelope,
     EventData,
@@ -65,79 +67,140 @@ def wrap(data: EventData, filing_id: str) -> Envelope:
 # --- state -----------------------------------------------------------------------------------------
 
 
-def fold(history: list[Commit]) -> FilingRead | None:
-    """The filing as its dossier entries leave it."""
-    filing: FilingRead | None = None
-    for commit in history:
-        for envelope in commit.events:
-            event = envelope.parse()
-            if isinstance(event, FilingOpened):
-                actor = commit.actor or {}
-                filing = FilingRead(
-                    id=event.filing_id, status="draft", kind=event.kind, subject_code=event.subject_code,
-                    jurisdiction=event.jurisdiction, filer_id=event.filer_id,
-                    proxied_by=actor.get("subject") if actor.get("on_behalf_of") else None,
-                    case_number=event.case_number, case_court_id=event.case_court_id,
-                    event_city_id=event.event_city_id, opened_at=envelope.time, version=commit.seq)
-            elif filing is not None:
-                filing = filing.model_copy(update=_changes(event, envelope, filing))
-        if filing is not None:
-            filing = filing.model_copy(update={"version": commit.seq})
-    return filing
+@dataclass(frozen=True)
+class Filing:
+    """The filing as its dossier entries leave it, and what its fee was last assessed on."""
+
+    read: FilingRead | None = None
+    # The subject and claim of the last (re)submission: those its fee was assessed on.
+    fee_basis: tuple[str, Money | None] | None = None
+
+    def changed(self, **update) -> "Filing":
+        return replace(self, read=self.read.model_copy(update=update))
 
 
-def _changes(event: EventData, envelope: Envelope, filing: FilingRead) -> dict:
-    match event:
-        case FilingPartiesSet():
-            return {"parties": event.parties}
-        case FilingClaimSet():
-            return {"claim": event.claim}
-        case FilingStatementSet():
-            return {"statement": event.statement}
-        case FilingDocumentAdded():
-            return {"documents": [*filing.documents, event.document]}
-        case FilingSubmitted():
-            return {"status": "submitted", "tracking_code": event.tracking_code, "submitted_at": envelope.time,
-                    "court": CourtDecision(court_id=event.court_id, reason=event.court_reason)}
-        case FilingFeeRecorded():
-            return {"fee": FeeRead(assessment_id=event.assessment_id, amount=event.fee, fee_code=event.fee_code,
-                                   fee_version=event.fee_version, due=event.due or event.fee)}
-        case FilingResubmitted():
-            return {"status": "submitted", "submitted_at": envelope.time}
-        case FilingPaid():
-            return {"payment": PaymentRead(payment_id=event.payment_id, amount=event.amount,
-                                           receipt_number=event.receipt_number)}
-        case FilingForwarded():
-            return {"status": "forwarded", "forwarded_at": envelope.time, "return_reasons": [],
-                    "court": CourtDecision(court_id=event.court_id, reason=event.court_reason)}
-        case FilingAccepted():
-            return {"status": "accepted", "case_number": event.case_number, "branch_id": event.branch_id}
-        case FilingReturned():
-            return {"status": "returned", "return_reasons": event.reasons}
-        case FilingAttorneyGranted():
-            return {"attorneys": [*filing.attorneys, AttorneyRead(
-                grant_id=event.grant_id, national_id=event.national_id, bar_number=event.bar_number,
-                granted_at=envelope.time)]}
-        case FilingAttorneyRevoked():
-            return {"attorneys": [a for a in filing.attorneys if a.grant_id != event.grant_id]}
-    return {}
+def _version(state: Filing, fact: Fact) -> Filing:
+    return state.changed(version=fact.seq) if state.read is not None else state
+
+
+aggregate = Aggregate("filing", stream=stream_of, initial=Filing(), source=SOURCE, state_type=Filing, stamp=_version)
+
+
+@aggregate.evolves(FilingOpened)
+def _opened(state: Filing, event: FilingOpened, fact: Fact) -> Filing:
+    actor = fact.actor or {}
+    return Filing(FilingRead(
+        id=event.filing_id, status="draft", kind=event.kind, subject_code=event.subject_code,
+        jurisdiction=event.jurisdiction, filer_id=event.filer_id,
+        proxied_by=actor.get("subject") if actor.get("on_behalf_of") else None,
+        case_number=event.case_number, case_court_id=event.case_court_id,
+        event_city_id=event.event_city_id, opened_at=fact.time, version=fact.seq))
+
+
+def _evolves(*events):
+    """An evolver of an opened filing; events about a filing never opened here change nothing."""
+
+    def register(change):
+        @aggregate.evolves(*events)
+        def evolve(state: Filing, event, fact: Fact) -> Filing:
+            return state if state.read is None else change(state, event, fact)
+
+        return change
+
+    return register
+
+
+@_evolves(FilingPartiesSet)
+def _parties(state: Filing, event: FilingPartiesSet, fact: Fact) -> Filing:
+    return state.changed(parties=event.parties)
+
+
+@_evolves(FilingClaimSet)
+def _claim(state: Filing, event: FilingClaimSet, fact: Fact) -> Filing:
+    return state.changed(claim=event.claim)
+
+
+@_evolves(FilingStatementSet)
+def _statement(state: Filing, event: FilingStatementSet, fact: Fact) -> Filing:
+    return state.changed(statement=event.statement)
+
+
+@_evolves(FilingDocumentAdded)
+def _document(state: Filing, event: FilingDocumentAdded, fact: Fact) -> Filing:
+    return state.changed(documents=[*state.read.documents, event.document])
+
+
+@_evolves(FilingSubmitted)
+def _submitted(state: Filing, event: FilingSubmitted, fact: Fact) -> Filing:
+    return replace(state.changed(status="submitted", tracking_code=event.tracking_code, submitted_at=fact.time,
+                                 court=CourtDecision(court_id=event.court_id, reason=event.court_reason)),
+                   fee_basis=(event.subject_code, event.claim))
+
+
+@_evolves(FilingFeeRecorded)
+def _fee(state: Filing, event: FilingFeeRecorded, fact: Fact) -> Filing:
+    return state.changed(fee=FeeRead(assessment_id=event.assessment_id, amount=event.fee, fee_code=event.fee_code,
+                                     fee_version=event.fee_version, due=event.due or event.fee))
+
+
+@_evolves(FilingResubmitted)
+def _resubmitted(state: Filing, event: FilingResubmitted, fact: Fact) -> Filing:
+    return replace(state.changed(status="submitted", submitted_at=fact.time),
+                   fee_basis=(event.subject_code, event.claim))
+
+
+@_evolves(FilingPaid)
+def _paid(state: Filing, event: FilingPaid, fact: Fact) -> Filing:
+    return state.changed(payment=PaymentRead(payment_id=event.payment_id, amount=event.amount,
+                                             receipt_number=event.receipt_number))
+
+
+@_evolves(FilingForwarded)
+def _forwarded(state: Filing, event: FilingForwarded, fact: Fact) -> Filing:
+    return state.changed(status="forwarded", forwarded_at=fact.time, return_reasons=[],
+                         court=CourtDecision(court_id=event.court_id, reason=event.court_reason))
+
+
+@_evolves(FilingAccepted)
+def _accepted(state: Filing, event: FilingAccepted, fact: Fact) -> Filing:
+    return state.changed(status="accepted", case_number=event.case_number, branch_id=event.branch_id)
+
+
+@_evolves(FilingReturned)
+def _returned(state: Filing, event: FilingReturned, fact: Fact) -> Filing:
+    return state.changed(status="returned", return_reasons=event.reasons)
+
+
+@_evolves(FilingAttorneyGranted)
+def _attorney_granted(state: Filing, event: FilingAttorneyGranted, fact: Fact) -> Filing:
+    return state.changed(attorneys=[*state.read.attorneys, AttorneyRead(
+        grant_id=event.grant_id, national_id=event.national_id, bar_number=event.bar_number, granted_at=fact.time)])
+
+
+@_evolves(FilingAttorneyRevoked)
+def _attorney_revoked(state: Filing, event: FilingAttorneyRevoked, fact: Fact) -> Filing:
+    return state.changed(attorneys=[a for a in state.read.attorneys if a.grant_id != event.grant_id])
+
+
+async def load(runtime: ServiceRuntime, filing_id: str) -> FilingRead | None:
+    return (await aggregate.state(runtime.commits, filing_id)).read
 
 
 async def read(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> FilingRead:
     """The filing if the principal may see it; 404 otherwise, the same answer as for a filing that does not exist."""
     if await access.granted(runtime, principal, filing_id):
-        filing = fold(await runtime.commits.load(stream_of(filing_id)))
-        if filing is not None and access.may_read(filing, principal):
-            return filing
+        found = await load(runtime, filing_id)
+        if found is not None and access.may_read(found, principal):
+            return found
     raise Problem(404, "filing-not-found")
 
 
 async def mine(runtime: ServiceRuntime, *, principal: Principal) -> list[FilingRead]:
     filings = []
     for filing_id in await access.listed(runtime, principal):
-        filing = fold(await runtime.commits.load(stream_of(filing_id)))
-        if filing is not None and access.may_read(filing, principal):
-            filings.append(filing)
+        found = await load(runtime, filing_id)
+        if found is not None and access.may_read(found, principal):
+            filings.append(found)
     return filings
 
 
@@ -178,31 +241,46 @@ async def open_draft(runtime: ServiceRuntime, *, principal: Principal, create: F
                           case_number=create.case_number, case_court_id=create.case_court_id,
                           event_city_id=create.event_city_id)
     await access.grant(runtime, filing_id=filing_id, keys=[access.filer_key(filer)])
-    commit = await runtime.commits.execute(stream_of(filing_id), lambda history: [wrap(opened, filing_id)],
-                                           actor=principal.as_actor())
-    return fold([commit])
+    outcome = await aggregate.execute(runtime.commits, filing_id, open_filing, opened, actor=principal.as_actor())
+    return outcome.state.read
 
 
-async def change(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
-                 decide: Callable[[FilingRead], list[EventData]], checked: FilingRead | None = None) -> FilingRead:
-    """Apply a change by the filer, or someone acting for them, to a draft or a filing returned for correction.
+def open_filing(state: Filing, opened: FilingOpened) -> Decision:
+    if state.read is not None:
+        raise Problem(409, "filing-exists")
+    return Decision([opened])
 
-    `checked` is the filing as `editable` has just answered it for this principal. The rights
-    are checked again on the stream the change is appended to, so a power of attorney revoked
-    meanwhile stops it.
+
+@dataclass(frozen=True)
+class Change:
+    principal: Principal
+    events: list[EventData]
+
+
+def check_editable(current: FilingRead) -> None:
+    if current.status not in EDITABLE:
+        raise Problem(409, "filing-not-editable",
+                      detail=f"The filing is {current.status}; only drafts and returned filings can change.")
+
+
+def change_draft(state: Filing, command: Change) -> Decision:
+    """A change by the filer, or someone acting for them, to a draft or a filing returned for correction.
+
+    The rights are checked on the stream the change is appended to, so a power of attorney
+    revoked meanwhile stops it.
     """
-    filing = checked or await editable(runtime, principal=principal, filing_id=filing_id)
+    access.check_may_change(state.read, command.principal)
+    check_editable(state.read)
+    return Decision(command.events)
 
-    def decide_on(history: list[Commit]) -> list[Envelope]:
-        current = fold(history)
-        access.check_may_change(current, principal)
-        if current.status not in EDITABLE:
-            raise Problem(409, "filing-not-editable",
-                          detail=f"The filing is {current.status}; only drafts and returned filings can change.")
-        return [wrap(event, filing_id) for event in decide(current)]
 
-    await runtime.commits.execute(stream_of(filing_id), decide_on, actor=access.actor(filing, principal))
-    return fold(await runtime.commits.after_write(stream_of(filing_id)))
+async def change(runtime: ServiceRuntime, *, principal: Principal, filing_id: str, events: list[EventData],
+                 checked: FilingRead | None = None) -> FilingRead:
+    """Apply `change_draft`; `checked` is the filing as `editable` has just answered it for this principal."""
+    found = checked or await editable(runtime, principal=principal, filing_id=filing_id)
+    outcome = await aggregate.execute(runtime.commits, filing_id, change_draft, Change(principal, events),
+                                   actor=access.actor(found, principal))
+    return outcome.state.read
 
 
 def party_errors(update: PartiesUpdate, *, jurisdiction: str, principal: Principal) -> list[dict]:
@@ -226,7 +304,7 @@ async def set_parties(runtime: ServiceRuntime, *, principal: Principal, filing_i
     parties = [Party(**p.model_dump()) for p in update.parties]
     # No grants for the parties yet: they see the filing once the court has accepted it.
     return await change(runtime, principal=principal, filing_id=filing_id, checked=filing,
-                        decide=lambda f: [FilingPartiesSet(filing_id=filing_id, parties=parties)])
+                        events=[FilingPartiesSet(filing_id=filing_id, parties=parties)])
 
 
 async def set_claim(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
@@ -237,13 +315,13 @@ async def set_claim(runtime: ServiceRuntime, *, principal: Principal, filing_id:
         raise Problem(422, "validation", errors=[field_error("claim.currency", "currency-mismatch",
                                                              jurisdiction=filing.jurisdiction, currency=expected)])
     return await change(runtime, principal=principal, filing_id=filing_id, checked=filing,
-                        decide=lambda f: [FilingClaimSet(filing_id=filing_id, claim=update.claim)])
+                        events=[FilingClaimSet(filing_id=filing_id, claim=update.claim)])
 
 
 async def set_statement(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
                         update: StatementUpdate) -> FilingRead:
     return await change(runtime, principal=principal, filing_id=filing_id,
-                        decide=lambda f: [FilingStatementSet(filing_id=filing_id, statement=update.statement)])
+                        events=[FilingStatementSet(filing_id=filing_id, statement=update.statement)])
 
 
 # --- submission -------------------------------------------------------------------------------------
@@ -284,46 +362,45 @@ async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
     corrected goes straight back to the court when its claim and subject are those its fee was
     assessed on; otherwise its fee is assessed again, and it goes back once any difference is paid.
     """
-    filing = await editable(runtime, principal=principal, filing_id=filing_id)
-    errors = submission_errors(filing)
-    decision, court_errors = await jurisdiction.competent_court(runtime, filing)
+    found = await editable(runtime, principal=principal, filing_id=filing_id)
+    errors = submission_errors(found)
+    decision, court_errors = await jurisdiction.competent_court(runtime, found)
     if errors := errors + court_errors:
         raise Problem(422, "validation", errors=errors)
-    code = filing.tracking_code or await claim_tracking_code(runtime, filing_id)
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        current = fold(history)
-        access.check_may_change(current, principal)
-        if current.version != filing.version:
-            raise Problem(409, "filing-changed", detail="The filing changed while it was being submitted; try again.")
-        if current.status == "returned" and fee_basis(history) != (current.subject_code, current.claim):
-            return [wrap(FilingResubmitted(filing_id=filing_id, subject_code=current.subject_code,
-                                           jurisdiction=current.jurisdiction, claim=current.claim,
-                                           filer_id=current.filer_id, tracking_code=current.tracking_code),
-                         filing_id)]
-        if current.status == "returned":
-            return [wrap(forwarding(current, court_id=decision.court_id, court_reason=decision.reason), filing_id)]
-        return [wrap(FilingSubmitted(
-            filing_id=filing_id, kind=current.kind, subject_code=current.subject_code,
-            jurisdiction=current.jurisdiction, claim=current.claim, filer_id=current.filer_id,
-            proxied_by=current.proxied_by, court_id=decision.court_id, court_reason=decision.reason,
-            tracking_code=code), filing_id)]
-
-    if filing.status == "returned":
+    code = found.tracking_code or await claim_tracking_code(runtime, filing_id)
+    if found.status == "returned":
         await access.grant(runtime, filing_id=filing_id, keys=[access.court_key(decision.court_id)])
-    await runtime.commits.execute(stream_of(filing_id), decide, actor=access.actor(filing, principal))
-    return fold(await runtime.commits.after_write(stream_of(filing_id)))
+    outcome = await aggregate.execute(runtime.commits, filing_id, submit_filing,
+                                   Submit(principal, found.version, decision.court_id, decision.reason, code),
+                                   actor=access.actor(found, principal))
+    return outcome.state.read
 
 
-def fee_basis(history: list[Commit]) -> tuple[str, Money | None] | None:
-    """The subject and claim the fee was last assessed on: those of the last (re)submission."""
-    basis = None
-    for commit in history:
-        for envelope in commit.events:
-            if envelope.type in (FilingSubmitted.type, FilingResubmitted.type):
-                event = envelope.parse()
-                basis = (event.subject_code, event.claim)
-    return basis
+@dataclass(frozen=True)
+class Submit:
+    principal: Principal
+    version: int  # the filing as checked: a change since then is a conflict
+    court_id: str
+    court_reason: dict[str, str]
+    tracking_code: str
+
+
+def submit_filing(state: Filing, command: Submit) -> Decision:
+    current = state.read
+    access.check_may_change(current, command.principal)
+    if current.version != command.version:
+        raise Problem(409, "filing-changed", detail="The filing changed while it was being submitted; try again.")
+    if current.status == "returned" and state.fee_basis != (current.subject_code, current.claim):
+        return Decision([FilingResubmitted(filing_id=current.id, subject_code=current.subject_code,
+                                           jurisdiction=current.jurisdiction, claim=current.claim,
+                                           filer_id=current.filer_id, tracking_code=current.tracking_code)])
+    if current.status == "returned":
+        return Decision([forwarding(current, court_id=command.court_id, court_reason=command.court_reason)])
+    return Decision([FilingSubmitted(
+        filing_id=current.id, kind=current.kind, subject_code=current.subject_code,
+        jurisdiction=current.jurisdiction, claim=current.claim, filer_id=current.filer_id,
+        proxied_by=current.proxied_by, court_id=command.court_id, court_reason=command.court_reason,
+        tracking_code=command.tracking_code)])
 
 
 def forwarding(filing: FilingRead, *, court_id: str, court_reason: dict[str, str]) -> FilingForwarded:

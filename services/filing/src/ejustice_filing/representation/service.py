@@ -8,14 +8,14 @@ the stream it appends to.
 """
 
 import uuid
+from dataclasses import dataclass
 
 from ejustice_filing.access import service as access
 from ejustice_filing.filings import service as filings
 from ejustice_filing.filings.models import FilingRead
 from ejustice_filing.representation.models import AttorneyNamed, AttorneyRead, normalize_bar_number
+from ejustice_shared.aggregate import Decision
 from ejustice_shared.auth import Principal
-from ejustice_shared.commits import Commit
-from ejustice_shared.events import Envelope
 from ejustice_shared.events.catalog import FilingAttorneyGranted, FilingAttorneyRevoked
 from ejustice_shared.people import only_digits, valid_national_id
 from ejustice_shared.problems import Problem, field_error
@@ -56,14 +56,39 @@ async def grant(runtime: ServiceRuntime, *, principal: Principal, filing_id: str
     # Grant first, so the lawyer finds the filing as soon as the commit gives them the right.
     await access.grant(runtime, filing_id=filing_id, reason=granted.grant_id, keys=[
         access.attorney_key(filing.jurisdiction, national_id=national_id, bar_number=bar_number)])
+    outcome = await filings.aggregate.execute(runtime.commits, filing_id, appoint, Appoint(principal, granted),
+                                              actor=access.actor(filing, principal))
+    return held_by(outcome.state.read, national_id, bar_number)
 
-    def decide(history: list[Commit]) -> list[Envelope]:
-        current = filings.fold(history)
-        access.check_may_appoint(current, principal)
-        return [] if held_by(current, national_id, bar_number) else [filings.wrap(granted, filing_id)]
 
-    await runtime.commits.execute(filings.stream_of(filing_id), decide, actor=access.actor(filing, principal))
-    return held_by(filings.fold(await runtime.commits.load(filings.stream_of(filing_id))), national_id, bar_number)
+@dataclass(frozen=True)
+class Appoint:
+    principal: Principal
+    granted: FilingAttorneyGranted
+
+
+def appoint(state: filings.Filing, command: Appoint) -> Decision:
+    current, granted = state.read, command.granted
+    access.check_may_appoint(current, command.principal)
+    return Decision([] if held_by(current, granted.national_id, granted.bar_number) else [granted])
+
+
+@dataclass(frozen=True)
+class Dismiss:
+    principal: Principal
+    national_id: str | None
+    bar_number: str | None
+
+
+def dismiss(state: filings.Filing, command: Dismiss) -> Decision:
+    current = state.read
+    access.check_may_appoint(current, command.principal)
+    if (held := held_by(current, command.national_id, command.bar_number)) is None:
+        field = "national_id" if command.national_id else "bar_number"
+        raise Problem(422, "validation", errors=[field_error(field, "not-an-attorney")])
+    return Decision([FilingAttorneyRevoked(filing_id=current.id, grant_id=held.grant_id,
+                                           national_id=command.national_id, bar_number=command.bar_number)],
+                    held.grant_id)
 
 
 async def revoke(runtime: ServiceRuntime, *, principal: Principal, filing_id: str,
@@ -71,20 +96,10 @@ async def revoke(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
     filing = await filings.read(runtime, principal=principal, filing_id=filing_id)
     access.check_may_appoint(filing, principal)
     national_id, bar_number = identify(named, filing.jurisdiction)
-    field = "national_id" if national_id else "bar_number"
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        current = filings.fold(history)
-        access.check_may_appoint(current, principal)
-        if (held := held_by(current, national_id, bar_number)) is None:
-            raise Problem(422, "validation", errors=[field_error(field, "not-an-attorney")])
-        return [filings.wrap(FilingAttorneyRevoked(filing_id=filing_id, grant_id=held.grant_id,
-                                                   national_id=national_id, bar_number=bar_number), filing_id)]
-
-    commit = await runtime.commits.execute(filings.stream_of(filing_id), decide,
-                                           actor=access.actor(filing, principal))
+    outcome = await filings.aggregate.execute(runtime.commits, filing_id, dismiss,
+                                              Dismiss(principal, national_id, bar_number),
+                                              actor=access.actor(filing, principal))
     # The revocation stands from its commit (every check folds the stream); the grant is withdrawn after it.
-    revoked = commit.events[0].parse()
-    await access.withdraw(runtime, filing_id=filing_id, reason=revoked.grant_id,
+    await access.withdraw(runtime, filing_id=filing_id, reason=outcome.result,
                           key=access.attorney_key(filing.jurisdiction, national_id=national_id, bar_number=bar_number))
-    return filings.fold(await runtime.commits.after_write(filings.stream_of(filing_id)))
+    return outcome.state.read
