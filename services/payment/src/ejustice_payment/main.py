@@ -13,7 +13,17 @@ from ejustice_payment.reconciliation import flows as reconciliation_flows
 from ejustice_payment.reconciliation import views as reconciliation_views
 from ejustice_payment.refunds import views as refund_views
 from ejustice_payment.settings import PaymentSettings
-from ejustice_shared.events import FilingResubmitted, FilingSubmitted
+from ejustice_shared.events import (
+    FeeAssessed,
+    FeeReassessed,
+    FilingResubmitted,
+    FilingSubmitted,
+    PaymentCompleted,
+    PaymentExpired,
+    PaymentRefunded,
+    PaymentRefundRequested,
+    ReconciliationMismatch,
+)
 from ejustice_shared.runtime import ServiceRuntime
 
 settings = PaymentSettings()
@@ -35,6 +45,8 @@ runtime.include(reconciliation_views.router)
 runtime.include(payment_views.router)
 runtime.include(receipt_views.router)
 
+runtime.publishes(FeeAssessed, FeeReassessed, PaymentCompleted, PaymentExpired, PaymentRefundRequested,
+                  PaymentRefunded, ReconciliationMismatch)
 runtime.subscribe(FilingSubmitted, fee_flows.on_filing_submitted)
 runtime.subscribe(FilingResubmitted, fee_flows.on_filing_resubmitted)
 

@@ -1,13 +1,14 @@
 """Fee assessment from the versioned schedule (fee codes with dated versions and legal basis)."""
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 from ejustice_payment.fees.models import AssessmentRead, FeeQuote, FeeSchedule, FixedFee, PercentageFee
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal
-from ejustice_shared.commits import Commit
 from ejustice_shared.events import Envelope, FeeAssessed, FeeReassessed, FilingResubmitted, FilingSubmitted, Money
 from ejustice_shared.problems import Problem
 from ejustice_shared.runtime import ServiceRuntime
@@ -50,70 +51,66 @@ def stream_of(filing_id: str) -> str:
     return f"assessment-{filing_id}"
 
 
-def revisions(history: list[Commit]) -> list[AssessmentRead]:
-    """Every assessment of a filing, the first at submission, then one per reassessment."""
-    found = []
-    for commit in history:
-        for envelope in commit.events:
-            match envelope.parse():
-                case FeeAssessed() as assessed:
-                    found.append(AssessmentRead(**assessed.model_dump(), assessed_at=envelope.time))
-                case FeeReassessed() as again:
-                    found.append(AssessmentRead(**again.model_dump(include=set(AssessmentRead.model_fields)),
-                                                assessed_at=envelope.time))
-    return found
+# Every assessment of a filing, the first at submission, then one per reassessment; the last is in force.
+aggregate = Aggregate("assessment", stream=stream_of, initial=[], source=SOURCE, state_type=list[AssessmentRead],
+                      copy=list)
 
 
-def fold(history: list[Commit]) -> AssessmentRead | None:
-    """The assessment in force: the latest."""
-    found = revisions(history)
-    return found[-1] if found else None
+@aggregate.evolves(FeeAssessed)
+def _assessed(state: list[AssessmentRead], assessed: FeeAssessed, fact: Fact) -> list[AssessmentRead]:
+    state.append(AssessmentRead(**assessed.model_dump(), assessed_at=fact.time))
+    return state
+
+
+@aggregate.evolves(FeeReassessed)
+def _reassessed(state: list[AssessmentRead], again: FeeReassessed, fact: Fact) -> list[AssessmentRead]:
+    state.append(AssessmentRead(**again.model_dump(include=set(AssessmentRead.model_fields)), assessed_at=fact.time))
+    return state
+
+
+def assess_once(revisions: list[AssessmentRead], assessed: FeeAssessed) -> Decision:
+    return Decision([] if revisions else [assessed])
 
 
 async def assess(runtime: ServiceRuntime, *, cause: Envelope, filing: FilingSubmitted) -> None:
     """Assess a submitted filing's fee once, whatever number of times the event arrives."""
     fee = quote(jurisdiction=filing.jurisdiction, subject_code=filing.subject_code, claim=filing.claim,
                 on=date.fromisoformat(cause.time[:10]))
+    assessed = FeeAssessed(assessment_id=f"asm-{filing.filing_id}", filing_id=filing.filing_id,
+                           payer_id=filing.filer_id, **fee.model_dump())
+    await aggregate.execute(runtime.commits, filing.filing_id, assess_once, assessed, cause=cause.id,
+                            actor={"service": cause.source})
 
-    def decide(history: list[Commit]) -> list[Envelope]:
-        if fold(history) is not None:
-            return []
-        assessed = FeeAssessed(assessment_id=f"asm-{filing.filing_id}", filing_id=filing.filing_id,
-                               payer_id=filing.filer_id, **fee.model_dump())
-        return [Envelope.wrap(assessed, source=SOURCE, subject=filing.filing_id)]
 
-    await runtime.commits.execute(stream_of(filing.filing_id), decide, cause=cause.id, actor={"service": cause.source})
+@dataclass(frozen=True)
+class Reassess:
+    filing: FilingResubmitted
+    collected: int
+
+
+def reassess_filing(revisions: list[AssessmentRead], command: Reassess) -> Decision:
+    """The schedule version is the one in force when the filing was first submitted: correcting a
+    filing does not move it under a later schedule."""
+    if not revisions:  # its filing.submitted has not been assessed yet: the delivery is retried
+        raise LookupError(f"filing {command.filing.filing_id} was never assessed")
+    filing, collected, latest = command.filing, command.collected, revisions[-1]
+    fee = quote(jurisdiction=filing.jurisdiction, subject_code=filing.subject_code, claim=filing.claim,
+                on=date.fromisoformat(revisions[0].assessed_at[:10]))
+    revision = latest.revision + 1
+    currency = fee.amount.currency
+    return Decision([FeeReassessed(
+        assessment_id=f"asm-{filing.filing_id}-r{revision}", filing_id=filing.filing_id, payer_id=filing.filer_id,
+        revision=revision, previous_amount=latest.amount, collected=Money(amount=collected, currency=currency),
+        due=Money(amount=max(fee.amount.amount - collected, 0), currency=currency),
+        excess=Money(amount=max(collected - fee.amount.amount, 0), currency=currency), **fee.model_dump())])
 
 
 async def reassess(runtime: ServiceRuntime, *, cause: Envelope, filing: FilingResubmitted,
                    collected: int) -> FeeReassessed:
-    """Assess a corrected filing's fee again, once per resubmission; `collected` is what it has paid net.
-
-    The schedule version is the one in force when the filing was first submitted: correcting a
-    filing does not move it under a later schedule.
-    """
-    history = await runtime.commits.load(stream_of(filing.filing_id))
-    if earlier := next((c for c in history if c.cause == cause.id), None):
-        return earlier.events[0].parse()
-    first = fold(history[:1])
-    if first is None:  # its filing.submitted has not been assessed yet: the delivery is retried
-        raise LookupError(f"filing {filing.filing_id} was never assessed")
-    fee = quote(jurisdiction=filing.jurisdiction, subject_code=filing.subject_code, claim=filing.claim,
-                on=date.fromisoformat(first.assessed_at[:10]))
-    def decide(current: list[Commit]) -> list[Envelope]:
-        latest = fold(current)
-        revision = latest.revision + 1
-        currency = fee.amount.currency
-        again = FeeReassessed(
-            assessment_id=f"asm-{filing.filing_id}-r{revision}", filing_id=filing.filing_id, payer_id=filing.filer_id,
-            revision=revision, previous_amount=latest.amount, collected=Money(amount=collected, currency=currency),
-            due=Money(amount=max(fee.amount.amount - collected, 0), currency=currency),
-            excess=Money(amount=max(collected - fee.amount.amount, 0), currency=currency), **fee.model_dump())
-        return [Envelope.wrap(again, source=SOURCE, subject=filing.filing_id)]
-
-    commit = await runtime.commits.execute(stream_of(filing.filing_id), decide, cause=cause.id,
-                                           actor={"service": cause.source})
-    return commit.events[0].parse()
+    """Assess a corrected filing's fee again, once per resubmission; `collected` is what it has paid net."""
+    outcome = await aggregate.execute(runtime.commits, filing.filing_id, reassess_filing, Reassess(filing, collected),
+                                      cause=cause.id, actor={"service": cause.source})
+    return outcome.commit.events[0].parse()
 
 
 def pays(principal: Principal, payer_id: str) -> bool:
@@ -122,7 +119,9 @@ def pays(principal: Principal, payer_id: str) -> bool:
 
 
 async def find_assessment(runtime: ServiceRuntime, filing_id: str) -> AssessmentRead | None:
-    return fold(await runtime.commits.load(stream_of(filing_id)))
+    """The assessment in force: the latest."""
+    revisions = await aggregate.state(runtime.commits, filing_id)
+    return revisions[-1] if revisions else None
 
 
 async def get_assessment(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> AssessmentRead:

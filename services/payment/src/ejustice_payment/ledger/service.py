@@ -9,15 +9,15 @@ double collection is decided there, so two captures racing for one fee cannot bo
 hour (UTC), so a day is reconciled by 24 stream reads and no capture contends with the whole day's.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ejustice_payment.fees import service as fees
 from ejustice_payment.fees.models import AssessmentRead
 from ejustice_payment.ledger.models import LedgerEntry, LedgerRead
 from ejustice_payment.payments.models import PaymentCaptured, PaymentOpened
 from ejustice_payment.reconciliation.models import PaymentBooked, TransactionType
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal, Role
-from ejustice_shared.commits import Commit
 from ejustice_shared.events import Envelope, Money, PaymentExpired, PaymentRefunded, PaymentRefundRequested
 from ejustice_shared.problems import Problem
 from ejustice_shared.runtime import ServiceRuntime
@@ -73,31 +73,68 @@ class FilingMoney:
                 if c.amount.amount > asked.get(c.provider_reference, 0)]
 
 
-def fold_money(history: list[Commit]) -> FilingMoney:
-    money = FilingMoney()
-    for commit in history:
-        for envelope in commit.events:
-            event = envelope.parse()
-            match event:
-                case PaymentOpened():
-                    money.opened.append(event.payment_id)
-                case PaymentCaptured():
-                    money.captures.append(event)
-                case PaymentExpired():
-                    money.expired[event.payment_id] = event
-                case PaymentRefundRequested():
-                    money.refunds[event.refund_id] = Refund(event)
-                case PaymentRefunded():
-                    money.refunds[event.refund_id].refunded = event
-    return money
+def _copy(money: FilingMoney) -> FilingMoney:
+    return FilingMoney(list(money.opened), list(money.captures), dict(money.expired),
+                       {refund_id: replace(refund) for refund_id, refund in money.refunds.items()})
+
+
+# The filing's money stream: the copy is changed in place, once per fold (aggregate.py).
+filing_money = Aggregate("filing-money", stream=index_of, initial=FilingMoney(), source=SOURCE, state_type=FilingMoney,
+                  copy=_copy)
+
+
+@filing_money.evolves(PaymentOpened)
+def _opened(state: FilingMoney, event: PaymentOpened, fact: Fact) -> FilingMoney:
+    state.opened.append(event.payment_id)
+    return state
+
+
+@filing_money.evolves(PaymentCaptured)
+def _captured(state: FilingMoney, event: PaymentCaptured, fact: Fact) -> FilingMoney:
+    state.captures.append(event)
+    return state
+
+
+@filing_money.evolves(PaymentExpired)
+def _expired(state: FilingMoney, event: PaymentExpired, fact: Fact) -> FilingMoney:
+    state.expired[event.payment_id] = event
+    return state
+
+
+@filing_money.evolves(PaymentRefundRequested)
+def _refund_requested(state: FilingMoney, event: PaymentRefundRequested, fact: Fact) -> FilingMoney:
+    state.refunds[event.refund_id] = Refund(event)
+    return state
+
+
+@filing_money.evolves(PaymentRefunded)
+def _refunded(state: FilingMoney, event: PaymentRefunded, fact: Fact) -> FilingMoney:
+    state.refunds[event.refund_id].refunded = event
+    return state
 
 
 async def load_money(runtime: ServiceRuntime, filing_id: str) -> FilingMoney:
-    return fold_money(await runtime.commits.load(index_of(filing_id)))
+    return await filing_money.state(runtime.commits, filing_id)
 
 
 def wrap(data, filing_id: str) -> Envelope:
     return Envelope.wrap(data, source=SOURCE, subject=filing_id)
+
+
+# The day's book, an hour a stream (key "<day>-<hour>"): what was recorded as captured or refunded.
+book_stream = Aggregate("book", stream=lambda key: f"book-{key}", initial=[], source=SOURCE,
+                        state_type=list[PaymentBooked], copy=list,
+                        subject=lambda key, state, event: event.filing_id)
+
+
+@book_stream.evolves(PaymentBooked)
+def _booked(state: list[PaymentBooked], event: PaymentBooked, fact: Fact) -> list[PaymentBooked]:
+    state.append(event)
+    return state
+
+
+def enter(state: list[PaymentBooked], booked: PaymentBooked) -> Decision:
+    return Decision([booked])
 
 
 async def book(runtime: ServiceRuntime, *, transaction: TransactionType, reference: str, payment_id: str,
@@ -106,12 +143,12 @@ async def book(runtime: ServiceRuntime, *, transaction: TransactionType, referen
     day, hour = at[:10], int(at[11:13])
     booked = PaymentBooked(day=day, transaction=transaction, reference=reference, payment_id=payment_id,
                            filing_id=filing_id, amount=amount)
-    await runtime.commits.execute(book_of(day, hour), lambda history: [wrap(booked, filing_id)],
-                                  cause=f"{transaction}-{reference}", actor={"service": SOURCE})
+    await book_stream.execute(runtime.commits, f"{day}-{hour:02d}", enter, booked, cause=f"{transaction}-{reference}",
+                              actor={"service": SOURCE})
 
 
-async def booked_on(runtime: ServiceRuntime, day: str) -> list[PaymentBooked]:
-    return [e.parse() for hour in range(24) for c in await runtime.commits.load(book_of(day, hour)) for e in c.events]
+async def booked_on(commits, day: str) -> list[PaymentBooked]:
+    return [entry for hour in range(24) for entry in await book_stream.state(commits, f"{day}-{hour:02d}")]
 
 
 # --- the ledger -------------------------------------------------------------------------------------
@@ -157,7 +194,7 @@ def ledger(filing_id: str, assessments: list[AssessmentRead], money: FilingMoney
 
 async def get_ledger(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> LedgerRead:
     """The payer (or a clerk on their behalf) and operators see a filing's ledger; 404 for anyone else."""
-    assessments = fees.revisions(await runtime.commits.load(fees.stream_of(filing_id)))
+    assessments = await fees.aggregate.state(runtime.commits, filing_id)
     if not assessments or not (principal.has(Role.OPERATOR) or fees.pays(principal, assessments[0].payer_id)):
         raise Problem(404, "ledger-not-found", detail="No ledger for this filing is visible to you.")
     return ledger(filing_id, assessments, await load_money(runtime, filing_id))

@@ -16,7 +16,8 @@ import contextlib
 import hashlib
 import hmac
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import structlog
@@ -42,8 +43,9 @@ from ejustice_payment.receipts import service as receipts
 from ejustice_payment.receipts.models import ReceiptRead, ReceiptVerification
 from ejustice_payment.refunds import service as refunds
 from ejustice_shared import clock
+from ejustice_shared.aggregate import Aggregate, Decision, Fact, Missing
 from ejustice_shared.auth import Principal
-from ejustice_shared.commits import Commit, CommitStore, canonical_json
+from ejustice_shared.commits import CommitStore, canonical_json
 from ejustice_shared.events import Envelope, EventData, Money, PaymentCompleted, PaymentExpired
 from ejustice_shared.faults import crash_point
 from ejustice_shared.people import only_digits
@@ -80,27 +82,45 @@ def now() -> str:
 # --- state -----------------------------------------------------------------------------------------
 
 
-def fold(history: list[Commit]) -> PaymentRead | None:
-    payment: PaymentRead | None = None
-    for commit in history:
-        for envelope in commit.events:
-            match envelope.parse():
-                case PaymentRequested() as requested:
-                    payment = PaymentRead(**requested.model_dump(), status="pending", requested_at=envelope.time)
-                case PaymentFailed() as failed:
-                    payment = payment.model_copy(update={"status": "failed", "failed_at": failed.failed_at,
-                                                         "pay_url": None})
-                case PaymentCompleted() as completed:
-                    receipt = ReceiptRead(receipt_number=completed.receipt_number, paid_at=completed.paid_at,
-                                          verification_code=completed.verification_code,
-                                          provider_reference=completed.provider_reference)
-                    payment = payment.model_copy(update={"status": "paid", "receipt": receipt, "pay_url": None})
-    return payment
+@dataclass(frozen=True)
+class Payment:
+    """A payment's stream folded: its request as made, and the payment as it stands."""
+
+    requested: PaymentRequested
+    read: PaymentRead
+
+    def changed(self, **update) -> "Payment":
+        return replace(self, read=self.read.model_copy(update=update))
 
 
-def requested_in(history: list[Commit]) -> PaymentRequested | None:
-    first = history[0].events[0] if history else None
-    return first.parse() if first is not None else None
+aggregate = Aggregate("payment", stream=stream_of, initial=None, source=SOURCE, state_type=Payment | None,
+                      subject=lambda key, state, event: state.read.filing_id if state else event.filing_id)
+
+
+@aggregate.evolves(PaymentRequested)
+def _requested(state: Payment | None, requested: PaymentRequested, fact: Fact) -> Payment:
+    return Payment(requested, PaymentRead(**requested.model_dump(), status="pending", requested_at=fact.time))
+
+
+@aggregate.evolves(PaymentFailed)
+def _failed(state: Payment, failed: PaymentFailed, fact: Fact) -> Payment:
+    return state.changed(status="failed", failed_at=failed.failed_at, pay_url=None)
+
+
+@aggregate.evolves(PaymentCompleted)
+def _completed(state: Payment, completed: PaymentCompleted, fact: Fact) -> Payment:
+    receipt = ReceiptRead(receipt_number=completed.receipt_number, paid_at=completed.paid_at,
+                          verification_code=completed.verification_code,
+                          provider_reference=completed.provider_reference)
+    return state.changed(status="paid", receipt=receipt, pay_url=None)
+
+
+def requested_in(payment: Payment | None) -> PaymentRequested | None:
+    return payment.requested if payment else None
+
+
+async def load(runtime: ServiceRuntime, payment_id: str) -> Payment | None:
+    return await aggregate.state(runtime.commits, payment_id)
 
 
 def with_money(payment: PaymentRead | None, money: ledger.FilingMoney) -> PaymentRead | None:
@@ -114,9 +134,10 @@ def with_money(payment: PaymentRead | None, money: ledger.FilingMoney) -> Paymen
 
 
 async def find(runtime: ServiceRuntime, payment_id: str) -> PaymentRead | None:
-    payment = fold(await runtime.commits.load(stream_of(payment_id)))
-    if payment is None:
+    found = await load(runtime, payment_id)
+    if found is None:
         return None
+    payment = found.read
     return with_money(payment, await ledger.load_money(runtime, payment.filing_id))
 
 
@@ -124,8 +145,8 @@ def filing_lookup(commits: CommitStore) -> Callable[[str], Awaitable[str | None]
     """Which filing a payment belongs to, by the payment's first commit; None for a payment unknown here."""
 
     async def filing_of(payment_id: str) -> str | None:
-        requested = requested_in(await commits.load(stream_of(payment_id)))
-        return requested.filing_id if requested else None
+        payment = await aggregate.state(commits, payment_id)
+        return payment.requested.filing_id if payment else None
 
     return filing_of
 
@@ -193,19 +214,18 @@ async def payable_assessment(runtime: ServiceRuntime, *, principal: Principal,
     return assessment, Money(amount=due, currency=assessment.amount.currency)
 
 
-async def refuse_if_open_or_paid(runtime: ServiceRuntime, assessment: AssessmentRead, amount: Money,
-                                 index: list[Commit]) -> None:
-    """409 when the assessment in force is paid or a request for it is pending: paying twice takes a deliberate step."""
-    money = ledger.fold_money(index)
+def refuse_if_open_or_paid(money: ledger.FilingMoney, assessment_id: str,
+                           payments: Mapping[str, Payment]) -> None:
+    """409 when the assessment in force is paid or a request for it is pending: paying twice takes a deliberate step.
+
+    `payments` holds the state of every payment opened in the filing's money stream; one missing
+    is asked for (`Missing`)."""
+    if missing := [p for p in money.opened if p not in payments]:
+        raise Missing(*missing)
     for payment_id in money.opened:
-        history = await runtime.commits.load(stream_of(payment_id))
-        if not history:  # its request was interrupted after the index entry: finish it, it is pending
-            await ensure_requested(runtime, payment_id=payment_id, assessment=assessment, amount=amount,
-                                   actor=RECOVERY_ACTOR)
-            history = await runtime.commits.load(stream_of(payment_id))
-        payment = with_money(fold(history), money)
-        if requested_in(history).assessment_id != assessment.assessment_id:
+        if payments[payment_id].requested.assessment_id != assessment_id:
             continue  # it paid an earlier assessment of the filing
+        payment = with_money(payments[payment_id].read, money)
         if payment.status == "paid":
             raise Problem(409, "already-paid", detail="The fee for this filing is paid.", payment_id=payment_id)
         if payment.status == "pending":
@@ -214,24 +234,50 @@ async def refuse_if_open_or_paid(runtime: ServiceRuntime, assessment: Assessment
                           pay_url=payment.pay_url)
 
 
+@dataclass(frozen=True)
+class Open:
+    opened: PaymentOpened
+    assessment_id: str
+    payments: Mapping[str, Payment]
+
+
+def open_payment(money: ledger.FilingMoney, command: Open) -> Decision:
+    """Enter the payment in the filing's money stream, unless another is open or paid."""
+    refuse_if_open_or_paid(money, command.assessment_id, command.payments)
+    return Decision([command.opened])
+
+
 async def open_request(runtime: ServiceRuntime, *, payment_id: str, assessment: AssessmentRead, amount: Money,
                        actor: dict) -> PaymentRequested:
     """Enter the payment in the filing's index (if no other is open or paid), then commit its request."""
-
-    async def decide(index: list[Commit]) -> list[Envelope]:
-        await refuse_if_open_or_paid(runtime, assessment, amount, index)
-        return [wrap(PaymentOpened(filing_id=assessment.filing_id, payment_id=payment_id), assessment.filing_id)]
-
-    await runtime.commits.execute(index_of(assessment.filing_id), decide, cause=f"open-{payment_id}", actor=actor)
+    opened = PaymentOpened(filing_id=assessment.filing_id, payment_id=payment_id)
+    payments: dict[str, Payment] = {}
+    while True:
+        try:
+            await ledger.filing_money.execute(runtime.commits, assessment.filing_id, open_payment,
+                                              Open(opened, assessment.assessment_id, dict(payments)),
+                                              cause=f"open-{payment_id}", actor=actor)
+            break
+        except Missing as missing:
+            for other in missing.needed:
+                found = await load(runtime, other)
+                if found is None:  # its request was interrupted after the index entry: finish it, it is pending
+                    await ensure_requested(runtime, payment_id=other, assessment=assessment, amount=amount,
+                                           actor=RECOVERY_ACTOR)
+                    found = await load(runtime, other)
+                payments[other] = found
     crash_point("payment.after_index_entry")
     return await ensure_requested(runtime, payment_id=payment_id, assessment=assessment, amount=amount, actor=actor)
+
+
+def request_once(payment: Payment | None, requested: PaymentRequested) -> Decision:
+    return Decision([] if payment is not None else [requested])
 
 
 async def ensure_requested(runtime: ServiceRuntime, *, payment_id: str, assessment: AssessmentRead, amount: Money,
                            actor: dict) -> PaymentRequested:
     """The payment's first commit, made once whoever gets here first (the request, its retry, a recovery)."""
-    stream = stream_of(payment_id)
-    if requested := requested_in(await runtime.commits.load(stream)):
+    if requested := requested_in(await load(runtime, payment_id)):
         return requested
     provider = provider_of(runtime)
     pay_url = await provider.start(PaymentOrder(payment_id=payment_id, filing_id=assessment.filing_id,
@@ -245,9 +291,9 @@ async def ensure_requested(runtime: ServiceRuntime, *, payment_id: str, assessme
     with contextlib.suppress(DuplicateKeyError):  # written first, so the sweep finds it whatever happens next
         await runtime.db[PENDING_PAYMENTS].insert_one({"_id": payment_id, "filing_id": assessment.filing_id,
                                                        "expires_at": expires_at})
-    await runtime.commits.execute(stream, lambda history: [] if history else [wrap(requested, assessment.filing_id)],
-                                  cause=f"request-{payment_id}", actor=actor)
-    return requested_in(await runtime.commits.load(stream))
+    outcome = await aggregate.execute(runtime.commits, payment_id, request_once, requested,
+                                      cause=f"request-{payment_id}", actor=actor)
+    return requested_in(outcome.state)
 
 
 # --- the provider's callback ------------------------------------------------------------------------
@@ -270,48 +316,55 @@ async def record_callback(runtime: ServiceRuntime, *, provider: PaymentProvider,
     return CallbackAnswer(status="processed" if changed else "already-processed")
 
 
+@dataclass(frozen=True)
+class Capture:
+    requested: PaymentRequested
+    callback: CallbackData
+    captured_at: str
+    claimed: frozenset[str] = frozenset()  # refunds whose claims are written
+
+
+def judge_capture(money: ledger.FilingMoney, command: Capture) -> Decision:
+    """A capture pays the fee unless the payment had expired, or the assessment it pays is paid already (by this
+    payment under another reference, or by another payment): then it is double collection, to be refunded."""
+    requested, callback = command.requested, command.callback
+    if money.capture(callback.provider_reference):
+        return Decision([])
+    towards_fee = money.fee_captures(assessment_id=requested.assessment_id)
+    if requested.payment_id in money.expired:
+        reason = "paid-after-expiry"
+    elif any(c.payment_id == requested.payment_id for c in towards_fee):
+        reason = "paid-twice"
+    elif towards_fee:
+        reason = "paid-after-another-payment"
+    else:
+        reason = None
+    events: list[EventData] = [PaymentCaptured(
+        filing_id=requested.filing_id, payment_id=requested.payment_id, assessment_id=requested.assessment_id,
+        provider_reference=callback.provider_reference, amount=callback.amount,
+        applied="surplus" if reason else "fee", captured_at=command.captured_at)]
+    if reason:
+        refund = refunds.refund_request(
+            refund_id=refunds.refund_id_for(requested.payment_id, callback.provider_reference),
+            filing_id=requested.filing_id, payer_id=requested.payer_id, payment_id=requested.payment_id,
+            provider_reference=callback.provider_reference, amount=callback.amount, reason=reason,
+            requested_at=command.captured_at)
+        if refund.refund_id not in command.claimed:  # its claims are written before its commit
+            raise Missing(refund)
+        events.append(refund)
+    return Decision(events)
+
+
 async def capture(runtime: ServiceRuntime, *, provider: PaymentProvider, callback: CallbackData) -> bool:
     """The provider took money: judge it in the filing's money stream, then complete the payment or refund it.
 
-    It pays the fee unless the payment had expired, or the assessment it pays is paid already (by this
-    payment under another reference, or by another payment): then it is double collection, flagged and
-    refunded. Every step is keyed by the provider's reference, so the provider's retries finish the work.
+    Every step is keyed by the provider's reference, so the provider's retries finish the work.
     """
-    requested = requested_in(await runtime.commits.load(stream_of(callback.payment_id)))
-    ours: set[str] = set()
-
-    async def decide(index: list[Commit]) -> list[Envelope]:
-        money = ledger.fold_money(index)
-        if money.capture(callback.provider_reference):
-            return []
-        towards_fee = money.fee_captures(assessment_id=requested.assessment_id)
-        if requested.payment_id in money.expired:
-            reason = "paid-after-expiry"
-        elif any(c.payment_id == requested.payment_id for c in towards_fee):
-            reason = "paid-twice"
-        elif towards_fee:
-            reason = "paid-after-another-payment"
-        else:
-            reason = None
-        events: list[EventData] = [PaymentCaptured(
-            filing_id=requested.filing_id, payment_id=requested.payment_id, assessment_id=requested.assessment_id,
-            provider_reference=callback.provider_reference, amount=callback.amount,
-            applied="surplus" if reason else "fee", captured_at=now())]
-        if reason:
-            refund = refunds.refund_request(
-                refund_id=refunds.refund_id_for(requested.payment_id, callback.provider_reference),
-                filing_id=requested.filing_id, payer_id=requested.payer_id, payment_id=requested.payment_id,
-                provider_reference=callback.provider_reference, amount=callback.amount, reason=reason)
-            await refunds.claim(runtime, refund)
-            events.append(refund)
-        envelopes = [wrap(event, requested.filing_id) for event in events]
-        ours.update(e.id for e in envelopes)
-        return envelopes
-
-    commit = await runtime.commits.execute(index_of(requested.filing_id), decide,
-                                           cause=f"capture-{callback.provider_reference}",
-                                           actor={"provider": provider.name})
-    money = await ledger.load_money(runtime, requested.filing_id)
+    requested = requested_in(await load(runtime, callback.payment_id))
+    outcome = await refunds.claimed_first(runtime, lambda command: ledger.filing_money.execute(
+        runtime.commits, requested.filing_id, judge_capture, command, cause=f"capture-{callback.provider_reference}",
+        actor={"provider": provider.name}), Capture(requested, callback, now()))
+    money = outcome.state
     taken = money.capture(callback.provider_reference)
     await ledger.book(runtime, transaction="purchase", reference=taken.provider_reference,
                       payment_id=taken.payment_id, filing_id=taken.filing_id, amount=taken.amount,
@@ -320,67 +373,77 @@ async def capture(runtime: ServiceRuntime, *, provider: PaymentProvider, callbac
         changed = await complete(runtime, provider=provider, callback=callback)
         await runtime.db[PENDING_PAYMENTS].delete_one({"_id": callback.payment_id})
         return changed
-    changed = commit is not None and commit.events[0].id in ours
     refund = next(r for r in money.refunds.values() if r.requested.provider_reference == taken.provider_reference)
-    if changed:
+    if outcome.stored:
         DOUBLE_COLLECTIONS.labels(refund.requested.reason).inc()
         log.warning("double collection flagged, refunding", payment_id=taken.payment_id,
                     reason=refund.requested.reason)
     if refund.refunded is None:
         await refunds.ask_provider(runtime, [refund.requested])
-    return changed
+    return outcome.stored
+
+
+@dataclass(frozen=True)
+class Complete:
+    provider: str
+    callback: CallbackData
+    paid_at: str
+    receipt: receipts.ReceiptClaim | None = None
+
+
+def complete_payment(payment: Payment, command: Complete) -> Decision:
+    """The completion with a fresh receipt, once per payment. A failed payment that the provider later
+    reports paid is completed too: the money was taken."""
+    if payment.read.status == "paid":
+        return Decision([])
+    if (receipt := command.receipt) is None:
+        raise Missing("receipt")
+    read = payment.read
+    return Decision([PaymentCompleted(
+        payment_id=read.payment_id, filing_id=read.filing_id, payer_id=read.payer_id, amount=read.amount,
+        fee_code=read.fee_code, fee_version=read.fee_version, receipt_number=receipt.receipt_number,
+        verification_code=receipt.verification_code, provider=command.provider,
+        provider_reference=command.callback.provider_reference, paid_at=command.paid_at)])
 
 
 async def complete(runtime: ServiceRuntime, *, provider: PaymentProvider, callback: CallbackData) -> bool:
-    """Commit the completion with a fresh receipt, once per payment; True when this call committed it.
+    """Commit the completion; True when this call committed it."""
+    command = Complete(provider.name, callback, now())
+    while True:
+        try:
+            outcome = await aggregate.execute(runtime.commits, callback.payment_id, complete_payment, command,
+                                              cause=callback.provider_reference, actor={"provider": provider.name})
+            break
+        except Missing:
+            payment = (await load(runtime, callback.payment_id)).read
+            command = replace(command, receipt=await receipts.claim(runtime, payment_id=payment.payment_id,
+                                                                     filing_id=payment.filing_id))
+    if command.receipt is not None and not outcome.stored:  # a rival callback settled it first: never used
+        await receipts.release(runtime, command.receipt)
+    return outcome.stored
 
-    A failed payment that the provider later reports paid is completed too: the money was taken.
-    """
-    receipt: receipts.ReceiptClaim | None = None
-    ours: set[str] = set()
 
-    async def decide(history: list[Commit]) -> list[Envelope]:
-        nonlocal receipt
-        payment = fold(history)
-        if payment.status == "paid":
-            return []
-        receipt = receipt or await receipts.claim(runtime, payment_id=payment.payment_id, filing_id=payment.filing_id)
-        completed = PaymentCompleted(
-            payment_id=payment.payment_id, filing_id=payment.filing_id, payer_id=payment.payer_id,
-            amount=payment.amount, fee_code=payment.fee_code, fee_version=payment.fee_version,
-            receipt_number=receipt.receipt_number, verification_code=receipt.verification_code,
-            provider=provider.name, provider_reference=callback.provider_reference, paid_at=now())
-        envelope = wrap(completed, payment.filing_id)
-        ours.add(envelope.id)
-        return [envelope]
+@dataclass(frozen=True)
+class Fail:
+    provider_reference: str
+    failed_at: str
 
-    commit = await runtime.commits.execute(stream_of(callback.payment_id), decide,
-                                           cause=callback.provider_reference, actor={"provider": provider.name})
-    changed = commit is not None and commit.events[0].id in ours
-    if receipt is not None and not changed:  # a rival callback settled it first: this number was never used
-        await receipts.release(runtime, receipt)
-    return changed
+
+def fail_payment(payment: Payment, command: Fail) -> Decision:
+    """A pending payment fails; a paid or already failed one stays as it is."""
+    if payment.read.status != "pending":
+        return Decision([])
+    return Decision([PaymentFailed(payment_id=payment.read.payment_id, provider_reference=command.provider_reference,
+                                   failed_at=command.failed_at)])
 
 
 async def fail(runtime: ServiceRuntime, *, provider: PaymentProvider, callback: CallbackData) -> bool:
-    """Mark a pending payment failed; a paid or already failed one stays as it is."""
-    ours: set[str] = set()
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        payment = fold(history)
-        if payment.status != "pending":
-            return []
-        envelope = wrap(PaymentFailed(payment_id=payment.payment_id, provider_reference=callback.provider_reference,
-                                      failed_at=now()), payment.filing_id)
-        ours.add(envelope.id)
-        return [envelope]
-
     # The cause names the outcome too, so a later "paid" for the same provider reference still counts.
-    commit = await runtime.commits.execute(stream_of(callback.payment_id), decide,
-                                           cause=f"{callback.provider_reference}:failed",
-                                           actor={"provider": provider.name})
+    outcome = await aggregate.execute(runtime.commits, callback.payment_id, fail_payment,
+                                      Fail(callback.provider_reference, now()),
+                                      cause=f"{callback.provider_reference}:failed", actor={"provider": provider.name})
     await runtime.db[PENDING_PAYMENTS].delete_one({"_id": callback.payment_id})
-    return commit is not None and commit.events[0].id in ours
+    return outcome.stored
 
 
 # --- expiry -----------------------------------------------------------------------------------------
@@ -396,24 +459,29 @@ async def expire_due(runtime: ServiceRuntime) -> int:
     return expired
 
 
+@dataclass(frozen=True)
+class Expire:
+    payment: Payment | None  # the payment's own stream, read before
+    expired_at: str
+
+
+def expire_payment(money: ledger.FilingMoney, command: Expire) -> Decision:
+    """Decided in the filing's money stream, so that no capture of the payment is there first."""
+    payment = command.payment.read if command.payment else None
+    if payment is None or payment.status != "pending" or payment.payment_id in money.expired or \
+            any(c.payment_id == payment.payment_id for c in money.captures):
+        return Decision([])
+    return Decision([PaymentExpired(payment_id=payment.payment_id, filing_id=payment.filing_id,
+                                    payer_id=payment.payer_id, amount=payment.amount,
+                                    expired_at=command.expired_at)])
+
+
 async def expire(runtime: ServiceRuntime, *, payment_id: str, filing_id: str) -> int:
-    """Expire one payment, decided in the filing's money stream so that no capture of it is there first."""
-    ours: set[str] = set()
-
-    async def decide(index: list[Commit]) -> list[Envelope]:
-        money = ledger.fold_money(index)
-        payment = fold(await runtime.commits.load(stream_of(payment_id)))
-        if payment is None or payment.status != "pending" or payment_id in money.expired or \
-                any(c.payment_id == payment_id for c in money.captures):
-            return []
-        envelope = wrap(PaymentExpired(payment_id=payment_id, filing_id=filing_id, payer_id=payment.payer_id,
-                                       amount=payment.amount, expired_at=now()), filing_id)
-        ours.add(envelope.id)
-        return [envelope]
-
-    commit = await runtime.commits.execute(index_of(filing_id), decide, cause=f"expire-{payment_id}",
-                                           actor={"service": SOURCE})
-    if commit is not None and commit.events[0].id in ours:
+    """Expire one payment; 1 when this call expired it."""
+    outcome = await ledger.filing_money.execute(runtime.commits, filing_id, expire_payment,
+                                                Expire(await load(runtime, payment_id), now()),
+                                                cause=f"expire-{payment_id}", actor={"service": SOURCE})
+    if outcome.stored:
         EXPIRED.inc()
         return 1
     return 0

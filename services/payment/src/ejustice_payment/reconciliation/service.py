@@ -20,8 +20,9 @@ from ejustice_payment.providers.service import PaymentProvider
 from ejustice_payment.reconciliation.models import PaymentBooked, ReconciliationRead, ReconciliationRun, SettlementRow
 from ejustice_payment.reconciliation.settlement import read_settlement
 from ejustice_shared import clock
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.commits import CommitStore
-from ejustice_shared.events import Envelope, Money, ReconciliationMismatch
+from ejustice_shared.events import Money, ReconciliationMismatch
 from ejustice_shared.problems import Problem, field_error
 
 log = structlog.get_logger()
@@ -68,39 +69,42 @@ async def reconcile(commits: CommitStore, provider: PaymentProvider, *, day: dat
         raise Problem(422, "validation", errors=[field_error("day", "day-in-future")])
     text = await provider.settlement_file(day)
     rows, unreadable = read_settlement(text)
-    book = [e.parse() for hour in range(24) for c in await commits.load(ledger.book_of(day.isoformat(), hour))
-            for e in c.events]
+    book = await ledger.booked_on(commits, day.isoformat())
     matched, mismatches = compare(day.isoformat(), book, rows)
     mismatches = [m if m.filing_id or not m.payment_id else m.model_copy(
         update={"filing_id": await filing_of(m.payment_id)}) for m in mismatches]
-    stream = stream_of(day.isoformat())
+    key = day.isoformat()
     for mismatch in mismatches:
-        ours: set[str] = set()
-
-        def decide(history, mismatch=mismatch, ours=ours) -> list[Envelope]:
-            envelope = Envelope.wrap(mismatch, source=ledger.SOURCE, subject=mismatch.filing_id or stream)
-            ours.add(envelope.id)
-            return [envelope]
-
-        commit = await commits.execute(stream, decide, cause=f"{mismatch.kind}:{mismatch.transaction}:"
-                                       f"{mismatch.reference}", actor={"service": ledger.SOURCE})
-        if commit is not None and commit.events[0].id in ours:
+        outcome = await day_stream.execute(commits, key, note, mismatch, actor={"service": ledger.SOURCE},
+                                           cause=f"{mismatch.kind}:{mismatch.transaction}:{mismatch.reference}")
+        if outcome.stored:
             MISMATCHES.labels(mismatch.kind).inc()
             log.warning("reconciliation mismatch", day=mismatch.day, kind=mismatch.kind,
                         reference=mismatch.reference, payment_id=mismatch.payment_id)
-    run = ReconciliationRun(day=day.isoformat(), provider=provider.name, rows_there=len(rows),
-                            entries_here=len(book), matched=matched, mismatches=mismatches,
-                            unreadable_rows=unreadable)
-    commit = await commits.execute(stream, lambda history: [Envelope.wrap(run, source=ledger.SOURCE, subject=stream)],
-                                   actor={"service": ledger.SOURCE})
+    run = ReconciliationRun(day=key, provider=provider.name, rows_there=len(rows), entries_here=len(book),
+                            matched=matched, mismatches=mismatches, unreadable_rows=unreadable)
+    outcome = await day_stream.execute(commits, key, note, run, actor={"service": ledger.SOURCE})
     RUNS.labels("mismatches" if mismatches or unreadable else "clean").inc()
-    return ReconciliationRead(**run.model_dump(), reconciled_at=commit.committed_at)
+    return ReconciliationRead(**run.model_dump(), reconciled_at=outcome.commit.committed_at)
+
+
+# A day's reconciliation stream: its mismatches, each once, and its runs; the state is the latest run.
+day_stream = Aggregate("reconciliation", stream=stream_of, initial=None, source=ledger.SOURCE,
+                       state_type=ReconciliationRead | None,
+                       subject=lambda key, state, event: getattr(event, "filing_id", None) or stream_of(key))
+
+
+@day_stream.evolves(ReconciliationRun)
+def _ran(state: ReconciliationRead | None, run: ReconciliationRun, fact: Fact) -> ReconciliationRead:
+    return ReconciliationRead(**run.model_dump(), reconciled_at=fact.committed_at)
+
+
+def note(state: ReconciliationRead | None, event: ReconciliationMismatch | ReconciliationRun) -> Decision:
+    return Decision([event])
 
 
 async def latest(commits: CommitStore, day: date) -> ReconciliationRead:
-    runs = [(c.committed_at, e.parse()) for c in await commits.load(stream_of(day.isoformat()))
-            for e in c.events if e.type == ReconciliationRun.type]
-    if not runs:
+    found = await day_stream.state(commits, day.isoformat())
+    if found is None:
         raise Problem(404, "reconciliation-not-found", detail="This day has not been reconciled yet.")
-    at, run = runs[-1]
-    return ReconciliationRead(**run.model_dump(), reconciled_at=at)
+    return found

@@ -11,6 +11,7 @@ not confirmed, so a periodic sweep asks again (providers key refunds by id: neve
 import contextlib
 import hmac
 import uuid
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import structlog
@@ -23,8 +24,8 @@ from ejustice_payment.providers.service import PaymentProvider, provider_of
 from ejustice_payment.receipts import service as receipts
 from ejustice_payment.receipts.models import ReceiptVerification
 from ejustice_shared import clock
-from ejustice_shared.commits import Commit
-from ejustice_shared.events import Envelope, FeeReassessed, Money, PaymentRefunded, PaymentRefundRequested
+from ejustice_shared.aggregate import Decision, Missing
+from ejustice_shared.events import FeeReassessed, Money, PaymentRefunded, PaymentRefundRequested
 from ejustice_shared.events.catalog import RefundReason
 from ejustice_shared.problems import Problem
 from ejustice_shared.runtime import ServiceRuntime
@@ -52,10 +53,10 @@ async def claim(runtime: ServiceRuntime, refund: PaymentRefundRequested) -> None
 
 
 def refund_request(*, refund_id: str, filing_id: str, payer_id: str, payment_id: str, provider_reference: str,
-                   amount: Money, reason: RefundReason) -> PaymentRefundRequested:
+                   amount: Money, reason: RefundReason, requested_at: str) -> PaymentRefundRequested:
     return PaymentRefundRequested(refund_id=refund_id, filing_id=filing_id, payer_id=payer_id, payment_id=payment_id,
                                   provider_reference=provider_reference, amount=amount, reason=reason,
-                                  requested_at=clock.iso())
+                                  requested_at=requested_at)
 
 
 async def ask_provider(runtime: ServiceRuntime, refunds: list[PaymentRefundRequested]) -> None:
@@ -69,38 +70,76 @@ async def ask_provider(runtime: ServiceRuntime, refunds: list[PaymentRefundReque
             log.warning("refund request failed, the sweep asks again", refund_id=refund.refund_id, error=repr(exc))
 
 
+@dataclass(frozen=True)
+class RefundExcess:
+    reassessed: FeeReassessed
+    requested_at: str
+    claimed: frozenset[str] = frozenset()  # refunds whose claims are written
+
+
+def refund_excess_of(money: ledger.FilingMoney, command: RefundExcess) -> Decision:
+    """Give back the excess from the latest captures towards the fee."""
+    reassessed, asked = command.reassessed, []
+    left = reassessed.excess.amount
+    for capture, refundable in money.refundable():
+        if left == 0:
+            break
+        share = min(left, refundable)
+        left -= share
+        asked.append(refund_request(
+            refund_id=refund_id_for(reassessed.assessment_id, capture.provider_reference),
+            filing_id=reassessed.filing_id, payer_id=reassessed.payer_id, payment_id=capture.payment_id,
+            provider_reference=capture.provider_reference, amount=Money(amount=share, currency=capture.amount.currency),
+            reason="fee-lowered", requested_at=command.requested_at))
+    if unclaimed := [refund for refund in asked if refund.refund_id not in command.claimed]:
+        raise Missing(*unclaimed)
+    return Decision(asked)
+
+
+async def claimed_first(runtime: ServiceRuntime, execute, command):
+    """Execute; when the decision names refunds whose claims are not written yet, write them and decide again."""
+    while True:
+        try:
+            return await execute(command)
+        except Missing as missing:
+            for refund in missing.needed:
+                await claim(runtime, refund)
+            command = replace(command, claimed=command.claimed | {r.refund_id for r in missing.needed})
+
+
 async def refund_excess(runtime: ServiceRuntime, reassessed: FeeReassessed) -> None:
-    """A lowered fee: give back the excess from the latest captures towards the fee, once per reassessment."""
+    """A lowered fee: give back the excess, once per reassessment."""
     if reassessed.excess.amount == 0:
         return
-    asked: list[PaymentRefundRequested] = []
-
-    async def decide(history: list[Commit]) -> list[Envelope]:
-        money = ledger.fold_money(history)
-        left, asked[:] = reassessed.excess.amount, []
-        for capture, refundable in money.refundable():
-            if left == 0:
-                break
-            share = min(left, refundable)
-            left -= share
-            asked.append(refund_request(
-                refund_id=refund_id_for(reassessed.assessment_id, capture.provider_reference),
-                filing_id=reassessed.filing_id, payer_id=reassessed.payer_id, payment_id=capture.payment_id,
-                provider_reference=capture.provider_reference, amount=Money(amount=share,
-                                                                            currency=capture.amount.currency),
-                reason="fee-lowered"))
-        for refund in asked:
-            await claim(runtime, refund)
-        return [ledger.wrap(refund, reassessed.filing_id) for refund in asked]
-
-    await runtime.commits.execute(ledger.index_of(reassessed.filing_id), decide,
-                                  cause=f"excess-{reassessed.assessment_id}", actor={"service": ledger.SOURCE})
-    money = await ledger.load_money(runtime, reassessed.filing_id)
-    await ask_provider(runtime, [r.requested for r in money.refunds.values()
+    outcome = await claimed_first(runtime, lambda command: ledger.filing_money.execute(
+        runtime.commits, reassessed.filing_id, refund_excess_of, command, cause=f"excess-{reassessed.assessment_id}",
+        actor={"service": ledger.SOURCE}), RefundExcess(reassessed, clock.iso()))
+    await ask_provider(runtime, [r.requested for r in outcome.state.refunds.values()
                                  if r.refunded is None and r.requested.reason == "fee-lowered"])
 
 
 # --- the provider's refund callback -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refunded:
+    asked: PaymentRefundRequested
+    refund_reference: str
+    refunded_at: str
+    receipt: receipts.ReceiptClaim | None = None
+
+
+def record_refund(money: ledger.FilingMoney, command: Refunded) -> Decision:
+    asked = command.asked
+    if money.refunds[asked.refund_id].refunded is not None:
+        return Decision([])
+    if (receipt := command.receipt) is None:
+        raise Missing("receipt")
+    return Decision([PaymentRefunded(
+        refund_id=asked.refund_id, filing_id=asked.filing_id, payer_id=asked.payer_id, payment_id=asked.payment_id,
+        amount=asked.amount, reason=asked.reason, receipt_number=receipt.receipt_number,
+        verification_code=receipt.verification_code, refund_reference=command.refund_reference,
+        refunded_at=command.refunded_at)])
 
 
 async def record_callback(runtime: ServiceRuntime, *, provider: PaymentProvider,
@@ -118,33 +157,23 @@ async def record_callback(runtime: ServiceRuntime, *, provider: PaymentProvider,
     if errors:
         raise Problem(422, "callback-amount-mismatch", detail="The callback's amount is not the refund's.",
                       errors=errors)
-    receipt: receipts.ReceiptClaim | None = None
-    ours: set[str] = set()
-
-    async def decide(history: list[Commit]) -> list[Envelope]:
-        nonlocal receipt
-        if ledger.fold_money(history).refunds[asked.refund_id].refunded is not None:
-            return []
-        receipt = receipt or await receipts.claim(runtime, payment_id=asked.payment_id, filing_id=asked.filing_id,
-                                                  refund_id=asked.refund_id)
-        envelope = ledger.wrap(PaymentRefunded(
-            refund_id=asked.refund_id, filing_id=asked.filing_id, payer_id=asked.payer_id,
-            payment_id=asked.payment_id, amount=asked.amount, reason=asked.reason,
-            receipt_number=receipt.receipt_number, verification_code=receipt.verification_code,
-            refund_reference=callback.refund_reference, refunded_at=clock.iso()), asked.filing_id)
-        ours.add(envelope.id)
-        return [envelope]
-
-    commit = await runtime.commits.execute(ledger.index_of(asked.filing_id), decide,
-                                           cause=f"refunded-{asked.refund_id}", actor={"provider": provider.name})
-    changed = commit is not None and commit.events[0].id in ours
-    if receipt is not None and not changed:
-        await receipts.release(runtime, receipt)
-    done = (await ledger.load_money(runtime, asked.filing_id)).refunds[asked.refund_id].refunded
+    command = Refunded(asked, callback.refund_reference, clock.iso())
+    while True:
+        try:
+            outcome = await ledger.filing_money.execute(runtime.commits, asked.filing_id, record_refund, command,
+                                                        cause=f"refunded-{asked.refund_id}",
+                                                        actor={"provider": provider.name})
+            break
+        except Missing:
+            command = replace(command, receipt=await receipts.claim(
+                runtime, payment_id=asked.payment_id, filing_id=asked.filing_id, refund_id=asked.refund_id))
+    if command.receipt is not None and not outcome.stored:
+        await receipts.release(runtime, command.receipt)
+    done = outcome.state.refunds[asked.refund_id].refunded
     await ledger.book(runtime, transaction="refund", reference=done.refund_reference, payment_id=asked.payment_id,
                       filing_id=asked.filing_id, amount=done.amount, at=done.refunded_at)
     await runtime.db[OPEN_REFUNDS].delete_one({"_id": asked.refund_id})
-    return CallbackAnswer(status="processed" if changed else "already-processed")
+    return CallbackAnswer(status="processed" if outcome.stored else "already-processed")
 
 
 async def sweep(runtime: ServiceRuntime) -> int:
