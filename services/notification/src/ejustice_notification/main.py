@@ -8,7 +8,16 @@ from ejustice_notification.notices import flows as notice_flows
 from ejustice_notification.notices import views as notice_views
 from ejustice_notification.paper import views as paper_views
 from ejustice_notification.settings import NotificationSettings
-from ejustice_shared.events import AccountRegistered, FilingAccepted, FilingReturned
+from ejustice_shared.events import (
+    AccountRegistered,
+    FilingAccepted,
+    FilingReturned,
+    NoticeDelivered,
+    NoticeServed,
+    NoticeViewed,
+    PaperServiceRecorded,
+    PaperServiceRequested,
+)
 from ejustice_shared.runtime import ServiceRuntime
 
 settings = NotificationSettings()
@@ -25,6 +34,7 @@ runtime.include(notice_views.router)
 runtime.include(paper_views.router)
 runtime.include(alert_views.router)
 
+runtime.publishes(NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceRequested, PaperServiceRecorded)
 runtime.subscribe(AccountRegistered, ebox_flows.on_account_registered)
 runtime.subscribe(FilingAccepted, notice_flows.on_filing_accepted)
 runtime.subscribe(FilingReturned, notice_flows.on_filing_returned)

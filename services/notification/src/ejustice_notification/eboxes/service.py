@@ -15,7 +15,7 @@ from ejustice_notification.common import SOURCE, iso, now
 from ejustice_notification.eboxes.events import EboxOpened, NoticeFiled
 from ejustice_notification.eboxes.models import Ebox
 from ejustice_shared import codes
-from ejustice_shared.commits import Commit
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.events import AccountRegistered, Envelope
 from ejustice_shared.people import Jurisdiction
 from ejustice_shared.problems import Problem
@@ -35,18 +35,21 @@ def stream_of(ebox_id: str) -> str:
     return f"ebox-{ebox_id}"
 
 
-def fold(history: list[Commit]) -> Ebox | None:
-    ebox: Ebox | None = None
-    for commit in history:
-        for envelope in commit.events:
-            match envelope.parse():
-                case EboxOpened() as opened:
-                    ebox = Ebox(ebox_id=opened.ebox_id, jurisdiction=opened.jurisdiction,
-                                national_id=opened.national_id, account_id=opened.account_id, mobile=opened.mobile,
-                                user_code=opened.user_code, opened_at=envelope.time)
-                case NoticeFiled() as filed if ebox and filed.notice_id not in ebox.notice_ids:
-                    ebox = replace(ebox, notice_ids=(*ebox.notice_ids, filed.notice_id))
-    return ebox
+aggregate = Aggregate("ebox", stream=stream_of, initial=None, source=SOURCE, state_type=Ebox | None)
+
+
+@aggregate.evolves(EboxOpened)
+def _opened(state: Ebox | None, opened: EboxOpened, fact: Fact) -> Ebox:
+    return Ebox(ebox_id=opened.ebox_id, jurisdiction=opened.jurisdiction, national_id=opened.national_id,
+                account_id=opened.account_id, mobile=opened.mobile, user_code=opened.user_code,
+                opened_at=fact.time)
+
+
+@aggregate.evolves(NoticeFiled)
+def _filed(state: Ebox | None, filed: NoticeFiled, fact: Fact) -> Ebox | None:
+    if state is None or filed.notice_id in state.notice_ids:
+        return state
+    return replace(state, notice_ids=(*state.notice_ids, filed.notice_id))
 
 
 async def claim_user_code(runtime: ServiceRuntime, ebox_id: str) -> str:
@@ -54,37 +57,38 @@ async def claim_user_code(runtime: ServiceRuntime, ebox_id: str) -> str:
     return await codes.claim_unique(runtime.db[USER_CODES], lambda: codes.with_luhn(10), ebox_id=ebox_id)
 
 
+def open_once(state: Ebox | None, opened: EboxOpened) -> Decision:
+    return Decision([] if state is not None else [opened])
+
+
 async def open_ebox(runtime: ServiceRuntime, *, cause: Envelope, account: AccountRegistered) -> Ebox:
     """Open the person's e-box once, whatever number of times the registration arrives."""
     ebox_id = ebox_id_of(account.jurisdiction, account.national_id)
-
-    async def decide(history: list[Commit]) -> list[Envelope]:
-        if fold(history) is not None:
-            return []
+    found = await aggregate.state(runtime.commits, ebox_id)
+    if found is None:
+        # Claimed before the decision, once per delivery; a code left unused by a lost race is never shown.
         opened = EboxOpened(ebox_id=ebox_id, jurisdiction=account.jurisdiction, national_id=account.national_id,
                             account_id=account.account_id, mobile=account.mobile,
                             user_code=await claim_user_code(runtime, ebox_id), registered_via=account.registered_via)
-        return [Envelope.wrap(opened, source=SOURCE, subject=ebox_id)]
-
-    await runtime.commits.execute(stream_of(ebox_id), decide, cause=cause.id, actor={"service": cause.source})
-    ebox = fold(await runtime.commits.load(stream_of(ebox_id)))
-    if ebox.account_id != account.account_id:
+        found = (await aggregate.execute(runtime.commits, ebox_id, open_once, opened, cause=cause.id,
+                                    actor={"service": cause.source})).state
+    if found.account_id != account.account_id:
         # Only the account that opened the e-box reads it; a second account for one person is the gateway's to refuse.
         log.warning("e-box already belongs to another account", ebox_id=ebox_id)
-        return ebox
+        return found
     with contextlib.suppress(DuplicateKeyError):  # written by an earlier delivery of this event
         await runtime.db[ACCOUNTS].insert_one({"_id": account.account_id, "ebox_id": ebox_id,
                                                "indexed_at": iso(now())})
-    return ebox
+    return found
 
 
 async def find(runtime: ServiceRuntime, *, jurisdiction: Jurisdiction, national_id: str) -> Ebox | None:
-    return fold(await runtime.commits.load(stream_of(ebox_id_of(jurisdiction, national_id))))
+    return await aggregate.state(runtime.commits, ebox_id_of(jurisdiction, national_id))
 
 
 async def of_account(runtime: ServiceRuntime, account_id: str) -> Ebox | None:
     index = await runtime.db[ACCOUNTS].find_one({"_id": account_id})
-    return fold(await runtime.commits.load(stream_of(index["ebox_id"]))) if index else None
+    return await aggregate.state(runtime.commits, index["ebox_id"]) if index else None
 
 
 async def mine(runtime: ServiceRuntime, account_id: str) -> Ebox:
@@ -94,15 +98,13 @@ async def mine(runtime: ServiceRuntime, account_id: str) -> Ebox:
     return ebox
 
 
+def file(state: Ebox | None, filed: NoticeFiled) -> Decision:
+    return Decision([] if filed.notice_id in state.notice_ids else [filed])
+
+
 async def file_notice(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, notice_id: str, kind: str) -> None:
     """Put the notice in the e-box's index; a redelivered event files nothing twice."""
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        if notice_id in fold(history).notice_ids:
-            return []
-        return [Envelope.wrap(NoticeFiled(ebox_id=ebox.ebox_id, notice_id=notice_id, kind=kind), source=SOURCE,
-                              subject=ebox.ebox_id)]
-
     # Keyed by the event and the notice: one event may, in principle, file more than one notice in an e-box.
-    await runtime.commits.execute(stream_of(ebox.ebox_id), decide, cause=f"{cause.id}/{notice_id}",
-                                  actor={"service": cause.source})
+    await aggregate.execute(runtime.commits, ebox.ebox_id, file,
+                         NoticeFiled(ebox_id=ebox.ebox_id, notice_id=notice_id, kind=kind),
+                         cause=f"{cause.id}/{notice_id}", actor={"service": cause.source})

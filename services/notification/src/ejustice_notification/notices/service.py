@@ -10,7 +10,7 @@ notice id, `due_at`), which a periodic check reads instead of scanning all notic
 import contextlib
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -24,8 +24,8 @@ from ejustice_notification.eboxes.models import Ebox
 from ejustice_notification.notices import deemed
 from ejustice_notification.notices.events import NoticeDeposited
 from ejustice_notification.notices.models import NoticeContent, NoticeRead
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal
-from ejustice_shared.commits import Commit
 from ejustice_shared.events import (
     Envelope,
     FilingAccepted,
@@ -108,31 +108,57 @@ def stream_of(notice_id: str) -> str:
     return f"notice-{notice_id}"
 
 
-def fold(history: list[Commit]) -> Notice | None:
-    notice: Notice | None = None
-    for commit in history:
-        for envelope in commit.events:
-            match envelope.parse():
-                case NoticeDeposited() as deposited:
-                    notice = Notice(deposited)
-                case NoticeViewed() as viewed if notice:
-                    notice = Notice(notice.deposited, viewed.viewed_at, notice.served_at)
-                case NoticeServed() as served if notice:
-                    notice = Notice(notice.deposited, notice.viewed_at, served.served_at)
-    return notice
+aggregate = Aggregate("notice", stream=stream_of, initial=None, source=SOURCE, state_type=Notice | None)
+
+
+@aggregate.evolves(NoticeDeposited)
+def _deposited(state: Notice | None, deposited: NoticeDeposited, fact: Fact) -> Notice:
+    return Notice(deposited)
+
+
+@aggregate.evolves(NoticeViewed)
+def _viewed(state: Notice | None, viewed: NoticeViewed, fact: Fact) -> Notice | None:
+    return replace(state, viewed_at=viewed.viewed_at) if state else state
+
+
+@aggregate.evolves(NoticeServed)
+def _served_now(state: Notice | None, served: NoticeServed, fact: Fact) -> Notice | None:
+    return replace(state, served_at=served.served_at) if state else state
 
 
 async def load(runtime: ServiceRuntime, notice_id: str) -> Notice | None:
-    return fold(await runtime.commits.load(stream_of(notice_id)))
+    return await aggregate.state(runtime.commits, notice_id)
 
 
-def _served(notice: NoticeDeposited, served_at: datetime) -> Envelope:
-    return Envelope.wrap(NoticeServed(notice_id=notice.notice_id, filing_id=notice.content.filing_id,
-                                      account_id=notice.account_id, served_at=iso(served_at),
-                                      rule=notice.policy.rule), source=SOURCE, subject=notice.notice_id)
+def _served(notice: NoticeDeposited, served_at: datetime) -> NoticeServed:
+    return NoticeServed(notice_id=notice.notice_id, filing_id=notice.content.filing_id, account_id=notice.account_id,
+                        served_at=iso(served_at), rule=notice.policy.rule)
 
 
 # --- delivery, first view, service -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deposit:
+    notice_id: str
+    ebox: Ebox
+    content: NoticeContent
+    policy: deemed.DeemedServicePolicy
+    moment: datetime
+
+
+def deposit(state: Notice | None, command: Deposit) -> Decision:
+    """Deposit and deliver once; a notice whose rule says arrival is service is served in the same commit."""
+    if state is not None:
+        return Decision([])
+    delivered_at, ebox, content = command.moment, command.ebox, command.content
+    deposited = NoticeDeposited(notice_id=command.notice_id, ebox_id=ebox.ebox_id, account_id=ebox.account_id,
+                                content=content, policy=command.policy, delivered_at=iso(delivered_at))
+    served_at = Notice(deposited).served_by(delivered_at)
+    delivered = NoticeDelivered(notice_id=command.notice_id, filing_id=content.filing_id, account_id=ebox.account_id,
+                                kind=content.kind, case_number=content.case_number, delivered_at=iso(delivered_at),
+                                deemed_served_at=iso(served_at) if served_at else None)
+    return Decision([deposited, delivered, *([_served(deposited, served_at)] if served_at else [])])
 
 
 async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, content: NoticeContent) -> Notice:
@@ -141,22 +167,9 @@ async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, conte
     # The index first: once notice.delivered is out, the owner can read the notice.
     await eboxes.file_notice(runtime, cause=cause, ebox=ebox, notice_id=notice_id, kind=content.kind)
     policy = runtime.settings.deemed_service[content.jurisdiction]
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        if history:
-            return []
-        delivered_at = now()
-        deposited = NoticeDeposited(notice_id=notice_id, ebox_id=ebox.ebox_id, account_id=ebox.account_id,
-                                    content=content, policy=policy, delivered_at=iso(delivered_at))
-        served_at = Notice(deposited).served_by(delivered_at)
-        delivered = NoticeDelivered(notice_id=notice_id, filing_id=content.filing_id, account_id=ebox.account_id,
-                                    kind=content.kind, case_number=content.case_number, delivered_at=iso(delivered_at),
-                                    deemed_served_at=iso(served_at) if served_at else None)
-        events = [Envelope.wrap(e, source=SOURCE, subject=notice_id) for e in (deposited, delivered)]
-        return events + ([_served(deposited, served_at)] if served_at else [])
-
-    await runtime.commits.execute(stream_of(notice_id), decide, cause=cause.id, actor={"service": cause.source})
-    notice = await load(runtime, notice_id)
+    notice = (await aggregate.execute(runtime.commits, notice_id, deposit,
+                                      Deposit(notice_id, ebox, content, policy, now()),
+                                      cause=cause.id, actor={"service": cause.source})).state
     due_at = deemed.due_at(notice.policy, delivered_at=datetime.fromisoformat(notice.deposited.delivered_at))
     if due_at and notice.served_at is None:
         with contextlib.suppress(DuplicateKeyError):  # set by an earlier delivery of this event
@@ -176,28 +189,25 @@ async def _mine(runtime: ServiceRuntime, principal: Principal, notice_id: str) -
     return notice
 
 
+def first_view(current: Notice | None, viewed_at: datetime) -> Decision:
+    """The first view, once; it serves the notice when its rule says a view is service."""
+    if current.viewed_at is not None:
+        return Decision([])
+    deposited = current.deposited
+    events: list = [NoticeViewed(notice_id=deposited.notice_id, filing_id=deposited.content.filing_id,
+                                 account_id=deposited.account_id, viewed_at=iso(viewed_at))]
+    if current.served_at is None and (served_at := current.served_by(viewed_at, viewed_at=viewed_at)):
+        events.append(_served(deposited, served_at))
+    return Decision(events)
+
+
 async def view(runtime: ServiceRuntime, *, principal: Principal, notice_id: str) -> NoticeRead:
     """The notice; its first view is recorded once (and may serve it, by the rule it arrived under)."""
     notice = await _mine(runtime, principal, notice_id)
     if notice.viewed_at is not None:
         return notice.read()
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        current = fold(history)
-        if current.viewed_at is not None:
-            return []
-        viewed_at = now()
-        deposited = current.deposited
-        events = [Envelope.wrap(NoticeViewed(notice_id=notice_id, filing_id=deposited.content.filing_id,
-                                             account_id=deposited.account_id, viewed_at=iso(viewed_at)),
-                                source=SOURCE, subject=notice_id)]
-        if current.served_at is None and (served_at := current.served_by(viewed_at, viewed_at=viewed_at)):
-            events.append(_served(deposited, served_at))
-        return events
-
-    await runtime.commits.execute(stream_of(notice_id), decide, cause=f"view-{notice_id}",
-                                  actor=principal.as_actor())
-    notice = await load(runtime, notice_id)
+    notice = (await aggregate.execute(runtime.commits, notice_id, first_view, now(), cause=f"view-{notice_id}",
+                                      actor=principal.as_actor())).state
     if notice.served_at is not None:
         await runtime.db[PENDING_SERVICE].delete_one({"_id": notice_id})
     return notice.read()
@@ -224,17 +234,16 @@ async def serve_due(runtime: ServiceRuntime) -> int:
     return served
 
 
-async def _serve_if_due(runtime: ServiceRuntime, notice_id: str, moment: datetime) -> bool:
-    def decide(history: list[Commit]) -> list[Envelope]:
-        current = fold(history)
-        if current is None or current.served_at is not None:
-            return []
-        served_at = current.served_by(moment)
-        return [_served(current.deposited, served_at)] if served_at else []
+def serve_if_due(current: Notice | None, moment: datetime) -> Decision:
+    if current is None or current.served_at is not None:
+        return Decision([])
+    served_at = current.served_by(moment)
+    return Decision([_served(current.deposited, served_at)] if served_at else [])
 
-    commit = await runtime.commits.execute(stream_of(notice_id), decide, cause=f"deemed-{notice_id}",
-                                           actor={"service": SOURCE})
-    notice = await load(runtime, notice_id)
-    if notice is None or notice.served_at is not None:
+
+async def _serve_if_due(runtime: ServiceRuntime, notice_id: str, moment: datetime) -> bool:
+    outcome = await aggregate.execute(runtime.commits, notice_id, serve_if_due, moment, cause=f"deemed-{notice_id}",
+                                      actor={"service": SOURCE})
+    if outcome.state is None or outcome.state.served_at is not None:
         await runtime.db[PENDING_SERVICE].delete_one({"_id": notice_id})
-    return commit is not None
+    return outcome.commit is not None

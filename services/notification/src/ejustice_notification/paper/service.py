@@ -7,6 +7,7 @@ once its outcome is in, so listing never scans the tasks themselves.
 
 import contextlib
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
@@ -15,8 +16,8 @@ from ejustice_notification.common import SOURCE, iso, now
 from ejustice_notification.notices.models import NoticeContent
 from ejustice_notification.paper.events import PaperTaskOpened
 from ejustice_notification.paper.models import PaperOutcomeCreate, PaperTaskRead
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal
-from ejustice_shared.commits import Commit
 from ejustice_shared.events import Envelope, PaperServiceRecorded, PaperServiceRequested, Party
 from ejustice_shared.problems import Problem
 from ejustice_shared.runtime import ServiceRuntime
@@ -33,44 +34,55 @@ def stream_of(task_id: str) -> str:
     return f"paper-{task_id}"
 
 
-def fold(history: list[Commit]) -> PaperTaskRead | None:
-    task: PaperTaskRead | None = None
-    for commit in history:
-        for envelope in commit.events:
-            match envelope.parse():
-                case PaperTaskOpened() as opened:
-                    content = opened.content
-                    task = PaperTaskRead(
-                        task_id=opened.task_id, kind=content.kind, filing_id=content.filing_id,
-                        court_id=content.court_id, tracking_code=content.tracking_code,
-                        case_number=content.case_number, party_name=opened.party_name,
-                        national_id=opened.national_id, city_id=opened.city_id, title=content.title,
-                        body=content.body, opened_at=envelope.time)
-                case PaperServiceRecorded() as recorded if task:
-                    task = task.model_copy(update={"outcome": recorded.outcome, "served_at": recorded.served_at,
-                                                   "recorded_by": recorded.recorded_by, "recorded_at": envelope.time})
-    return task
+aggregate = Aggregate("paper-task", stream=stream_of, initial=None, source=SOURCE,
+                      state_type=PaperTaskRead | None)
+
+
+@aggregate.evolves(PaperTaskOpened)
+def _opened(state: PaperTaskRead | None, opened: PaperTaskOpened, fact: Fact) -> PaperTaskRead:
+    content = opened.content
+    return PaperTaskRead(
+        task_id=opened.task_id, kind=content.kind, filing_id=content.filing_id, court_id=content.court_id,
+        tracking_code=content.tracking_code, case_number=content.case_number, party_name=opened.party_name,
+        national_id=opened.national_id, city_id=opened.city_id, title=content.title, body=content.body,
+        opened_at=fact.time)
+
+
+@aggregate.evolves(PaperServiceRecorded)
+def _recorded(state: PaperTaskRead | None, recorded: PaperServiceRecorded, fact: Fact) -> PaperTaskRead | None:
+    if state is None:
+        return None
+    return state.model_copy(update={"outcome": recorded.outcome, "served_at": recorded.served_at,
+                                    "recorded_by": recorded.recorded_by, "recorded_at": fact.time})
 
 
 async def load(runtime: ServiceRuntime, task_id: str) -> PaperTaskRead | None:
-    return fold(await runtime.commits.load(stream_of(task_id)))
+    return await aggregate.state(runtime.commits, task_id)
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    task_id: str
+    party: Party
+    content: NoticeContent
+
+
+def open_once(state: PaperTaskRead | None, command: OpenTask) -> Decision:
+    """The task, and the published request for paper service, once."""
+    if state is not None:
+        return Decision([])
+    party, content = command.party, command.content
+    return Decision([PaperTaskOpened(task_id=command.task_id, national_id=party.national_id, party_name=party.name,
+                                     city_id=party.city_id, content=content),
+                     PaperServiceRequested(task_id=command.task_id, filing_id=content.filing_id, kind=content.kind,
+                                           party_name=party.name, city_id=party.city_id)])
 
 
 async def open_task(runtime: ServiceRuntime, *, cause: Envelope, party: Party, content: NoticeContent) -> None:
     """Open the task once per event and party, and publish that paper service is requested."""
     task_id = task_id_for(cause.id, content.jurisdiction, party.national_id)
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        if history:
-            return []
-        opened = PaperTaskOpened(task_id=task_id, national_id=party.national_id, party_name=party.name,
-                                 city_id=party.city_id, content=content)
-        requested = PaperServiceRequested(task_id=task_id, filing_id=content.filing_id, kind=content.kind,
-                                          party_name=party.name, city_id=party.city_id)
-        return [Envelope.wrap(e, source=SOURCE, subject=task_id) for e in (opened, requested)]
-
-    await runtime.commits.execute(stream_of(task_id), decide, cause=cause.id, actor={"service": cause.source})
-    task = await load(runtime, task_id)
+    task = (await aggregate.execute(runtime.commits, task_id, open_once, OpenTask(task_id, party, content),
+                                    cause=cause.id, actor={"service": cause.source})).state
     if task.outcome is None:
         with contextlib.suppress(DuplicateKeyError):  # set by an earlier delivery of this event
             await runtime.db[OPEN_TASKS].insert_one({"_id": task_id, "city_id": task.city_id,
@@ -118,18 +130,28 @@ async def record_outcome(runtime: ServiceRuntime, *, principal: Principal, task_
     if errors := check_outcome(create, task, moment):
         raise Problem(422, "validation", errors=errors)
 
-    def decide(history: list[Commit]) -> list[Envelope]:
-        current = fold(history)
-        if current.outcome is not None:  # another answer came in while this one was checked
-            raise _already_recorded(current)
-        served_at = (create.served_at or moment) if create.outcome == "served" else None
-        recorded = PaperServiceRecorded(task_id=task_id, filing_id=current.filing_id, outcome=create.outcome,
-                                        recorded_by=principal.subject, served_at=iso(served_at) if served_at else None)
-        return [Envelope.wrap(recorded, source=SOURCE, subject=task_id)]
-
-    await runtime.commits.execute(stream_of(task_id), decide, actor=principal.as_actor())
+    outcome = await aggregate.execute(runtime.commits, task_id, record,
+                                      RecordOutcome(principal.subject, create.outcome, create.served_at, moment),
+                                      actor=principal.as_actor())
     await runtime.db[OPEN_TASKS].delete_one({"_id": task_id})
-    return await load(runtime, task_id)
+    return outcome.state
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    recorded_by: str
+    outcome: str
+    served_at: datetime | None
+    moment: datetime
+
+
+def record(current: PaperTaskRead | None, command: RecordOutcome) -> Decision:
+    if current.outcome is not None:  # another answer came in while this one was checked
+        raise _already_recorded(current)
+    served_at = (command.served_at or command.moment) if command.outcome == "served" else None
+    return Decision([PaperServiceRecorded(task_id=current.task_id, filing_id=current.filing_id,
+                                          outcome=command.outcome, recorded_by=command.recorded_by,
+                                          served_at=iso(served_at) if served_at else None)])
 
 
 def _already_recorded(task: PaperTaskRead) -> Problem:
