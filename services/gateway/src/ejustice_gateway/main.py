@@ -10,6 +10,7 @@ from ejustice_gateway.proxy import service as proxy
 from ejustice_gateway.proxy import views as proxy_views
 from ejustice_gateway.sessions import views as session_views
 from ejustice_gateway.settings import GatewaySettings
+from ejustice_shared.events import AccountRegistered
 from ejustice_shared.runtime import ServiceRuntime
 
 settings = GatewaySettings()
@@ -34,5 +35,7 @@ runtime.include(identity_views.router)
 runtime.include(proofing_views.router)
 runtime.include(session_views.router)
 runtime.include(proxy_views.router)
+
+runtime.publishes(AccountRegistered)  # subscribes to nothing: it asks the services over HTTP
 
 app = runtime.create_app()

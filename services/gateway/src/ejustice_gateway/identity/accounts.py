@@ -5,18 +5,20 @@ and an entry after which every earlier session is revoked (sign out everywhere).
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from ejustice_gateway.identity.events import AccountMobileProven, AccountSignedOutEverywhere
-from ejustice_shared.commits import Commit
+from ejustice_shared.aggregate import Aggregate, Fact
 from ejustice_shared.events import AccountRegistered
 from ejustice_shared.runtime import ServiceRuntime
 
+SOURCE = "gateway"
 
-@dataclass
+
+@dataclass(frozen=True)
 class Account:
     account_id: str | None = None
-    mobiles: set[str] = field(default_factory=set)
+    mobiles: tuple[str, ...] = ()
     # Sessions opened at or before this entry of the account's stream are revoked.
     signed_out_at_seq: int = 0
 
@@ -29,24 +31,36 @@ def account_id_for(jurisdiction: str, national_id: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"ejustice:account:{jurisdiction}:{national_id}"))
 
 
+def key_of(jurisdiction: str, national_id: str) -> str:
+    return f"{jurisdiction}-{national_id}"
+
+
 def stream_of(jurisdiction: str, national_id: str) -> str:
-    return f"account-{jurisdiction}-{national_id}"
+    return f"account-{key_of(jurisdiction, national_id)}"
 
 
-def fold(history: list[Commit]) -> Account:
-    account = Account()
-    for commit in history:
-        for envelope in commit.events:
-            match envelope.parse():
-                case AccountRegistered() as registered:
-                    account.account_id = registered.account_id
-                    account.mobiles.add(registered.mobile)
-                case AccountMobileProven() as proven:
-                    account.mobiles.add(proven.mobile)
-                case AccountSignedOutEverywhere():
-                    account.signed_out_at_seq = commit.seq
-    return account
+aggregate = Aggregate("account", stream=lambda key: f"account-{key}", initial=Account(), source=SOURCE,
+                      state_type=Account, subject=lambda key, state, event: event.account_id)
+
+
+def _with_mobile(account: Account, mobile: str) -> tuple[str, ...]:
+    return account.mobiles if mobile in account.mobiles else (*account.mobiles, mobile)
+
+
+@aggregate.evolves(AccountRegistered)
+def _registered(state: Account, registered: AccountRegistered, fact: Fact) -> Account:
+    return replace(state, account_id=registered.account_id, mobiles=_with_mobile(state, registered.mobile))
+
+
+@aggregate.evolves(AccountMobileProven)
+def _proven(state: Account, proven: AccountMobileProven, fact: Fact) -> Account:
+    return replace(state, mobiles=_with_mobile(state, proven.mobile))
+
+
+@aggregate.evolves(AccountSignedOutEverywhere)
+def _signed_out(state: Account, event: AccountSignedOutEverywhere, fact: Fact) -> Account:
+    return replace(state, signed_out_at_seq=fact.seq)
 
 
 async def load(runtime: ServiceRuntime, jurisdiction: str, national_id: str) -> Account:
-    return fold(await runtime.commits.load(stream_of(jurisdiction, national_id)))
+    return await aggregate.state(runtime.commits, key_of(jurisdiction, national_id))

@@ -13,6 +13,7 @@ concurrent requests cannot both take the last slot.
 import json
 import secrets
 import uuid
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -45,9 +46,9 @@ from ejustice_gateway.proofing import service as proofing
 from ejustice_gateway.proofing.models import EidConfirmationCreate, EidRequest, Proof
 from ejustice_gateway.proofing.providers import NationalEid
 from ejustice_gateway.sessions import service as sessions
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal, Role
-from ejustice_shared.commits import Commit
-from ejustice_shared.events import AccountRegistered, Envelope, EventData
+from ejustice_shared.events import AccountRegistered, EventData
 from ejustice_shared.people import only_digits
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
@@ -60,14 +61,36 @@ hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 EID_MINUTES = 15
 
 
-def wrap(data: EventData, subject: str) -> Envelope:
-    return Envelope.wrap(data, source=SOURCE, subject=subject)
-
-
 masked = proofing.masked
 
 
 # --- rate limits -----------------------------------------------------------------------------------
+
+
+# Sends in one window for one key (a mobile, a client): the stream `limit-<key>-<window start>`.
+limits = Aggregate("rate-limit", stream=lambda key: f"limit-{key}", initial=0, source=SOURCE, state_type=int,
+                   subject=lambda key, state, event: event.key)
+
+
+@limits.evolves(RateLimitTaken)
+def _taken(state: int, event: RateLimitTaken, fact: Fact) -> int:
+    return state + 1
+
+
+@dataclass(frozen=True)
+class Take:
+    key: str
+    limit: int
+    what: str
+    retry_after: int
+
+
+def take_slot(taken: int, command: Take) -> Decision:
+    if taken >= command.limit:
+        retry_after = command.retry_after
+        raise Problem(429, "too-many-requests", detail=f"Too many codes requested {command.what}; try again later.",
+                      headers={"retry-after": str(retry_after)}, retry_after=retry_after)
+    return Decision([RateLimitTaken(key=command.key)])
 
 
 async def take(runtime: ServiceRuntime, *, key: str, limit: int, window: timedelta, what: str) -> None:
@@ -75,39 +98,59 @@ async def take(runtime: ServiceRuntime, *, key: str, limit: int, window: timedel
     now = datetime.now(UTC)
     start = int(now.timestamp() // window.total_seconds() * window.total_seconds())
     retry_after = int(start + window.total_seconds() - now.timestamp()) + 1
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        if len(history) >= limit:
-            raise Problem(429, "too-many-requests", detail=f"Too many codes requested {what}; try again later.",
-                          headers={"retry-after": str(retry_after)}, retry_after=retry_after)
-        return [wrap(RateLimitTaken(key=key), key)]
-
-    await runtime.commits.execute(f"limit-{key}-{start}", decide)
+    await limits.execute(runtime.commits, f"{key}-{start}", take_slot, Take(key, limit, what, retry_after))
 
 
 # --- registration -----------------------------------------------------------------------------------
 
 
-def fold(history: list[Commit]) -> dict:
-    state: dict = {"attempts": 0, "locked": False, "account_id": None, "started": None, "proof": None,
-                   "code_hash": None, "expires_at": None}
-    for commit in history:
-        for envelope in commit.events:
-            match envelope.parse():
-                case RegistrationStarted() as started:
-                    state["started"] = started
-                    state["code_hash"], state["expires_at"] = started.code_hash, started.expires_at
-                case RegistrationProven() as proven:
-                    state["proof"] = Proof(**proven.model_dump(exclude={"registration_id"}))
-                case RegistrationCodeIssued() as issued:
-                    state["code_hash"], state["expires_at"] = issued.code_hash, issued.expires_at
-                case RegistrationCodeFailed():
-                    state["attempts"] += 1
-                case RegistrationLocked():
-                    state["locked"] = True
-                case RegistrationVerified() as verified:
-                    state["account_id"] = verified.account_id
-    return state
+@dataclass(frozen=True)
+class Registration:
+    started: RegistrationStarted | None = None
+    proof: Proof | None = None
+    code_hash: str | None = None
+    expires_at: str | None = None
+    attempts: int = 0
+    locked: bool = False
+    account_id: str | None = None
+
+
+aggregate = Aggregate("registration", stream=lambda registration_id: f"registration-{registration_id}",
+                      initial=Registration(), source=SOURCE, state_type=Registration)
+
+
+@aggregate.evolves(RegistrationStarted)
+def _started(state: Registration, started: RegistrationStarted, fact: Fact) -> Registration:
+    return replace(state, started=started, code_hash=started.code_hash, expires_at=started.expires_at)
+
+
+@aggregate.evolves(RegistrationProven)
+def _proven(state: Registration, proven: RegistrationProven, fact: Fact) -> Registration:
+    return replace(state, proof=Proof(**proven.model_dump(exclude={"registration_id"})))
+
+
+@aggregate.evolves(RegistrationCodeIssued)
+def _issued(state: Registration, issued: RegistrationCodeIssued, fact: Fact) -> Registration:
+    return replace(state, code_hash=issued.code_hash, expires_at=issued.expires_at)
+
+
+@aggregate.evolves(RegistrationCodeFailed)
+def _failed(state: Registration, event: RegistrationCodeFailed, fact: Fact) -> Registration:
+    return replace(state, attempts=state.attempts + 1)
+
+
+@aggregate.evolves(RegistrationLocked)
+def _locked(state: Registration, event: RegistrationLocked, fact: Fact) -> Registration:
+    return replace(state, locked=True)
+
+
+@aggregate.evolves(RegistrationVerified)
+def _verified(state: Registration, verified: RegistrationVerified, fact: Fact) -> Registration:
+    return replace(state, account_id=verified.account_id)
+
+
+def begin(state: Registration, events: list[EventData]) -> Decision:
+    return Decision(events)
 
 
 def new_code(runtime: ServiceRuntime) -> tuple[str, str, str]:
@@ -138,8 +181,7 @@ async def start(runtime: ServiceRuntime, *, create: RegistrationCreate, client: 
         started = RegistrationStarted(registration_id=registration_id, jurisdiction=create.jurisdiction,
                                       national_id=create.national_id, mobile=mobile, expires_at=expires_at,
                                       eid_nonce=nonce, language=language)
-        await runtime.commits.execute(f"registration-{registration_id}",
-                                      lambda h: [wrap(started, registration_id)], actor={"client": client})
+        await aggregate.execute(runtime.commits, registration_id, begin, [started], actor={"client": client})
         return RegistrationRead(registration_id=registration_id, mobile=masked(mobile), expires_at=expires_at,
                                 attempts_left=settings.otp_attempts, code_sent=False, proven_by=None,
                                 national_eid=EidRequest(provider=provider.name, nonce=nonce,
@@ -148,10 +190,8 @@ async def start(runtime: ServiceRuntime, *, create: RegistrationCreate, client: 
     started = RegistrationStarted(registration_id=registration_id, jurisdiction=create.jurisdiction,
                                   national_id=create.national_id, mobile=mobile, code_hash=code_hash,
                                   expires_at=expires_at, language=language)
-    await runtime.commits.execute(
-        f"registration-{registration_id}",
-        lambda h: [wrap(started, registration_id), wrap(proven(registration_id, proof), registration_id)],
-        actor={"client": client})
+    await aggregate.execute(runtime.commits, registration_id, begin, [started, proven(registration_id, proof)],
+                            actor={"client": client})
     await send_code(runtime, mobile=mobile, code=code, language=language)
     return RegistrationRead(registration_id=registration_id, mobile=masked(mobile), expires_at=expires_at,
                             attempts_left=settings.otp_attempts, code_sent=True, proven_by=proof.method)
@@ -177,29 +217,29 @@ async def confirm_eid(runtime: ServiceRuntime, *, registration_id: str,
                       confirmation: EidConfirmationCreate) -> RegistrationRead:
     """The national e-ID's answer for a registration waiting on it → the person proven, and the code sent."""
     settings = runtime.settings
-    stream = f"registration-{registration_id}"
-    state = fold(await runtime.commits.load(stream))
-    started: RegistrationStarted | None = state["started"]
+    state = await aggregate.state(runtime.commits, registration_id)
+    started: RegistrationStarted | None = state.started
     if started is None or not started.eid_nonce:
         raise Problem(404, "registration-not-found", detail="No registration waits for the national e-ID here.")
-    if state["proof"]:
+    if state.proof:
         raise Problem(409, "already-proven", detail="This registration is proven already; enter the code sent.")
     if datetime.fromisoformat(started.expires_at) < datetime.now(UTC):
         raise Problem(410, "registration-expired", detail="This registration has expired; start a new one.")
     proof = await proofing.confirm_eid(runtime, national_id=started.national_id, mobile=started.mobile,
                                        nonce=started.eid_nonce, response=confirmation.assertion)
     code, code_hash, expires_at = new_code(runtime)
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        if fold(history)["proof"]:
-            raise Problem(409, "already-proven", detail="This registration is proven already; enter the code sent.")
-        issued = RegistrationCodeIssued(registration_id=registration_id, code_hash=code_hash, expires_at=expires_at)
-        return [wrap(proven(registration_id, proof), registration_id), wrap(issued, registration_id)]
-
-    await runtime.commits.execute(stream, decide, actor={"registration": registration_id})
+    issued = RegistrationCodeIssued(registration_id=registration_id, code_hash=code_hash, expires_at=expires_at)
+    await aggregate.execute(runtime.commits, registration_id, prove_by_eid, [proven(registration_id, proof), issued],
+                            actor={"registration": registration_id})
     await send_code(runtime, mobile=started.mobile, code=code, language=started.language or "vi")
     return RegistrationRead(registration_id=registration_id, mobile=masked(started.mobile), expires_at=expires_at,
                             attempts_left=settings.otp_attempts, code_sent=True, proven_by=proof.method)
+
+
+def prove_by_eid(state: Registration, events: list[EventData]) -> Decision:
+    if state.proof:
+        raise Problem(409, "already-proven", detail="This registration is proven already; enter the code sent.")
+    return Decision(events)
 
 
 async def send_code(runtime: ServiceRuntime, *, mobile: str, code: str, language: str) -> None:
@@ -216,76 +256,91 @@ async def send_code(runtime: ServiceRuntime, *, mobile: str, code: str, language
         raise Problem(503, "sms-unavailable", detail="The code could not be sent just now; try again shortly.") from exc
 
 
+@dataclass(frozen=True)
+class Verify:
+    registration_id: str
+    code: str
+    attempts: int  # wrong codes allowed
+    now: datetime
+
+
+def check_code(state: Registration, command: Verify) -> Decision:
+    """The code right: verified (result: the registration). Wrong: noted, and locked at the last try
+    (result: the tries left)."""
+    started = state.started
+    registration_id = command.registration_id
+    if started is None:
+        raise Problem(404, "registration-not-found", detail="No such registration.")
+    if state.account_id:
+        raise Problem(409, "code-used", detail="This code was used already; start a new registration.")
+    if state.proof is None or state.code_hash is None:
+        raise proofing.not_proven("code", "eid-required", next_step="national-eid")
+    if state.locked:
+        raise Problem(429, "registration-locked",
+                      detail="Too many wrong codes; this registration is locked. Start a new one later.")
+    if datetime.fromisoformat(state.expires_at) < command.now:
+        raise Problem(410, "code-expired", detail="The code has expired; ask for a new one.")
+    try:
+        hasher.verify(state.code_hash, command.code)
+    except VerificationError:
+        left = command.attempts - state.attempts - 1
+        failed: list[EventData] = [RegistrationCodeFailed(registration_id=registration_id)]
+        if left <= 0:
+            failed.append(RegistrationLocked(registration_id=registration_id))
+        return Decision(failed, left)
+    account_id = accounts.account_id_for(started.jurisdiction, started.national_id)
+    return Decision([RegistrationVerified(registration_id=registration_id, account_id=account_id)], state)
+
+
 async def verify(runtime: ServiceRuntime, *, registration_id: str, verification: VerificationCreate) -> SessionRead:
-    settings = runtime.settings
-    stream = f"registration-{registration_id}"
-    code = only_digits(verification.code)
-    outcome: dict = {}
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        outcome.clear()  # decided again after a rival's write: only the last decision counts
-        state = fold(history)
-        started: RegistrationStarted | None = state["started"]
-        if started is None:
-            raise Problem(404, "registration-not-found", detail="No such registration.")
-        if state["account_id"]:
-            raise Problem(409, "code-used", detail="This code was used already; start a new registration.")
-        if state["proof"] is None or state["code_hash"] is None:
-            raise proofing.not_proven("code", "eid-required", next_step="national-eid")
-        if state["locked"]:
-            raise Problem(429, "registration-locked",
-                          detail="Too many wrong codes; this registration is locked. Start a new one later.")
-        if datetime.fromisoformat(state["expires_at"]) < datetime.now(UTC):
-            raise Problem(410, "code-expired", detail="The code has expired; ask for a new one.")
-        try:
-            hasher.verify(state["code_hash"], code)
-        except VerificationError:
-            outcome["wrong"] = settings.otp_attempts - state["attempts"] - 1
-            failed = [wrap(RegistrationCodeFailed(registration_id=registration_id), registration_id)]
-            if outcome["wrong"] <= 0:
-                failed.append(wrap(RegistrationLocked(registration_id=registration_id), registration_id))
-            return failed
-        outcome["started"], outcome["proof"] = started, state["proof"]
-        account_id = accounts.account_id_for(started.jurisdiction, started.national_id)
-        return [wrap(RegistrationVerified(registration_id=registration_id, account_id=account_id), registration_id)]
-
-    await runtime.commits.execute(stream, decide, actor={"registration": registration_id})
-    if "wrong" in outcome:
-        left = max(outcome["wrong"], 0)
+    outcome = await aggregate.execute(runtime.commits, registration_id, check_code,
+                                      Verify(registration_id, only_digits(verification.code),
+                                             runtime.settings.otp_attempts, datetime.now(UTC)),
+                                      actor={"registration": registration_id})
+    if isinstance(outcome.result, int):
+        left = max(outcome.result, 0)
         raise Problem(422, "validation", attempts_left=left,
                       errors=[field_error("code", "wrong-code", variant=None if left else "locked", left=left)])
-    return await open_account(runtime, started=outcome["started"], proof=outcome["proof"])
+    return await open_account(runtime, started=outcome.result.started, proof=outcome.result.proof)
+
+
+@dataclass(frozen=True)
+class OpenAccount:
+    started: RegistrationStarted
+    proof: Proof
+    session_id: str
+
+
+def sign_in(account: accounts.Account, command: OpenAccount) -> Decision:
+    """Opens the account (once per person and jurisdiction: registering again signs in), logs the proof of a
+    mobile it did not hold yet, and the sign-in. The result: whether the account is new."""
+    started, proof = command.started, command.proof
+    account_id = accounts.account_id_for(started.jurisdiction, started.national_id)
+    events: list[EventData] = []
+    if not account.exists:
+        via = "office" if proof.method == "in-person" else "online"
+        events.append(AccountRegistered(account_id=account_id, jurisdiction=started.jurisdiction,
+                                        national_id=started.national_id, mobile=started.mobile, registered_via=via))
+    if started.mobile not in account.mobiles:
+        events.append(AccountMobileProven(account_id=account_id, mobile=started.mobile,
+                                          registration_id=started.registration_id, **proof.model_dump()))
+    events.append(AccountSignedIn(account_id=account_id, registration_id=started.registration_id,
+                                  mobile=started.mobile, session_id=command.session_id))
+    return Decision(events, not account.exists)
 
 
 async def open_account(runtime: ServiceRuntime, *, started: RegistrationStarted, proof: Proof) -> SessionRead:
-    """Opens the account (once per person and jurisdiction: registering again signs in), logs the proof of a
-    mobile it did not hold yet, and the sign-in; then the session."""
+    """The account signed in (opened first if need be); then the session."""
     account_id = accounts.account_id_for(started.jurisdiction, started.national_id)
     session_id = sessions.new_session_id()
-    opened: dict = {}
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        account = accounts.fold(history)
-        opened["new"] = not account.exists
-        events = []
-        if not account.exists:
-            via = "office" if proof.method == "in-person" else "online"
-            events.append(AccountRegistered(account_id=account_id, jurisdiction=started.jurisdiction,
-                                            national_id=started.national_id, mobile=started.mobile,
-                                            registered_via=via))
-        if started.mobile not in account.mobiles:
-            events.append(AccountMobileProven(account_id=account_id, mobile=started.mobile,
-                                              registration_id=started.registration_id, **proof.model_dump()))
-        events.append(AccountSignedIn(account_id=account_id, registration_id=started.registration_id,
-                                      mobile=started.mobile, session_id=session_id))
-        return [wrap(event, account_id) for event in events]
-
-    commit = await runtime.commits.execute(accounts.stream_of(started.jurisdiction, started.national_id), decide,
-                                           cause=f"registration-{started.registration_id}",
-                                           actor={"subject": account_id})
+    outcome = await accounts.aggregate.execute(runtime.commits, accounts.key_of(started.jurisdiction,
+                                                                                started.national_id),
+                                               sign_in, OpenAccount(started, proof, session_id),
+                                               cause=f"registration-{started.registration_id}",
+                                               actor={"subject": account_id})
     return await sessions.open_session(runtime, session_id=session_id, account_id=account_id,
                                        jurisdiction=started.jurisdiction, national_id=started.national_id,
-                                       account_seq=commit.seq, new_account=opened.get("new", False))
+                                       account_seq=outcome.commit.seq, new_account=bool(outcome.result))
 
 
 # --- courts -----------------------------------------------------------------------------------------

@@ -26,8 +26,7 @@ import jwt
 from ejustice_gateway.proofing.events import SandboxMobileOwnerClaimed
 from ejustice_gateway.proofing.models import EidIdentity, Ownership, ProviderUnavailable
 from ejustice_gateway.settings import GatewaySettings
-from ejustice_shared.commits import Commit
-from ejustice_shared.events import Envelope
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.runtime import ServiceRuntime
 
 UNKNOWN_MOBILES = "+989129991"
@@ -55,6 +54,21 @@ class MobileOwnership(Protocol):
         ...
 
 
+# The sandbox directory's owner of a national ID: the stream `sandbox-mobile-owner-<jurisdiction>-<id>`.
+sandbox_owners = Aggregate("sandbox-mobile-owner", stream=lambda key: f"sandbox-mobile-owner-{key}", initial=None,
+                           source="gateway", state_type=str | None,
+                           subject=lambda key, state, event: event.national_id)
+
+
+@sandbox_owners.evolves(SandboxMobileOwnerClaimed)
+def _claimed(state: str | None, claimed: SandboxMobileOwnerClaimed, fact: Fact) -> str:
+    return state or claimed.mobile
+
+
+def claim_owner(owner: str | None, claimed: SandboxMobileOwnerClaimed) -> Decision:
+    return Decision([] if owner else [claimed])
+
+
 class SandboxMobileDirectory:
     """The operators' directory, kept in the gateway's database: a newcomer's first mobile becomes the owner.
 
@@ -69,16 +83,10 @@ class SandboxMobileDirectory:
         self.delay = delay
 
     async def owner(self, jurisdiction: str, national_id: str, *, claimant: str) -> str:
-        def decide(history: list[Commit]) -> list[Envelope]:
-            if history:
-                return []
-            claimed = SandboxMobileOwnerClaimed(jurisdiction=jurisdiction, national_id=national_id, mobile=claimant)
-            return [Envelope.wrap(claimed, source="gateway", subject=national_id)]
-
-        stream = f"sandbox-mobile-owner-{jurisdiction}-{national_id}"
-        await self.runtime.commits.execute(stream, decide)
-        first = (await self.runtime.commits.load(stream))[0]
-        return first.events[0].parse().mobile
+        claimed = SandboxMobileOwnerClaimed(jurisdiction=jurisdiction, national_id=national_id, mobile=claimant)
+        outcome = await sandbox_owners.execute(self.runtime.commits, f"{jurisdiction}-{national_id}", claim_owner,
+                                               claimed)
+        return outcome.state
 
     async def inquire(self, *, jurisdiction: str, national_id: str, mobile: str) -> Ownership:
         await asyncio.sleep(self.delay)

@@ -20,8 +20,8 @@ from ejustice_gateway.proofing.models import (
 )
 from ejustice_gateway.proofing.providers import EidRefused, MobileOwnership, NationalEid
 from ejustice_shared import clock
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal
-from ejustice_shared.events import Envelope
 from ejustice_shared.people import normalize_mobile, valid_national_id
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
@@ -49,17 +49,29 @@ def unavailable(field: str, outage: ProviderUnavailable, *, variant: str | None 
 # --- in person ----------------------------------------------------------------------------------------
 
 
-def proofs_stream(jurisdiction: str, national_id: str) -> str:
-    return f"proofs-{jurisdiction}-{national_id}"
+# A person's in-person proofs, oldest first: the stream `proofs-<jurisdiction>-<national id>`.
+proofs = Aggregate("in-person-proofs", stream=lambda key: f"proofs-{key}", initial=[], source="gateway",
+                   state_type=list[IdentityProvenInPerson], copy=list,
+                   subject=lambda key, state, event: event.proof_id)
+
+
+@proofs.evolves(IdentityProvenInPerson)
+def _proven(state: list[IdentityProvenInPerson], proven: IdentityProvenInPerson,
+            fact: Fact) -> list[IdentityProvenInPerson]:
+    state.append(proven)
+    return state
+
+
+def note_proof(state: list[IdentityProvenInPerson], proven: IdentityProvenInPerson) -> Decision:
+    return Decision([proven])
 
 
 async def in_person_proofs(runtime: ServiceRuntime, jurisdiction: str, national_id: str,
                            *, within: timedelta) -> list[IdentityProvenInPerson]:
     """The person's in-person proofs taken within the period, newest first."""
     since = clock.iso(clock.now() - within)
-    history = await runtime.commits.load(proofs_stream(jurisdiction, national_id))
-    proofs = [e.parse() for commit in history for e in commit.events]
-    return [p for p in reversed(proofs) if isinstance(p, IdentityProvenInPerson) and p.proven_at >= since]
+    found = await proofs.state(runtime.commits, f"{jurisdiction}-{national_id}")
+    return [p for p in reversed(found) if p.proven_at >= since]
 
 
 def checked_person(jurisdiction: str, national_id: str, mobile: str) -> str:
@@ -86,10 +98,8 @@ async def record_in_person(runtime: ServiceRuntime, *, principal: Principal,
         proof_id=uuid.uuid4().hex, jurisdiction=create.jurisdiction, national_id=create.national_id, mobile=mobile,
         office_id=principal.office_id, clerk=principal.subject, document_kind=create.document_kind,
         document_number=create.document_number.upper(), proven_at=clock.iso(proven_at))
-    await runtime.commits.execute(
-        proofs_stream(create.jurisdiction, create.national_id),
-        lambda history: [Envelope.wrap(proven, source="gateway", subject=proven.proof_id)],
-        actor=principal.as_actor())
+    await proofs.execute(runtime.commits, f"{create.jurisdiction}-{create.national_id}", note_proof, proven,
+                         actor=principal.as_actor())
     settings = runtime.settings
     return InPersonProofRead(
         proof_id=proven.proof_id, jurisdiction=proven.jurisdiction, office_id=proven.office_id, clerk=proven.clerk,

@@ -12,7 +12,7 @@ import hashlib
 import re
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from ejustice_gateway.identity import accounts
@@ -22,17 +22,12 @@ from ejustice_gateway.proofing import service as proofing
 from ejustice_gateway.proofing.models import OnBehalfCreate
 from ejustice_gateway.sessions.events import SessionOpened, SessionRefreshed, SessionRevoked
 from ejustice_shared import clock
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal, Role
-from ejustice_shared.commits import Commit
-from ejustice_shared.events import Envelope, EventData
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
 TOKEN_SHAPE = re.compile(r"^[0-9a-f]{32}\.[A-Za-z0-9_-]{20,100}$")
-
-
-def wrap(data: EventData, subject: str) -> Envelope:
-    return Envelope.wrap(data, source="gateway", subject=subject)
 
 
 def digest(token: str) -> str:
@@ -47,28 +42,33 @@ def invalid() -> Problem:
     return Problem(401, "refresh-token-invalid", detail="This refresh token is not valid; sign in again.")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Session:
     opened: SessionOpened | None = None
     current: str | None = None
-    replaced: set[str] = field(default_factory=set)
+    replaced: tuple[str, ...] = ()
     expires_at: str = ""
     revoked: str | None = None
 
 
-def fold(history: list[Commit]) -> Session:
-    session = Session()
-    for commit in history:
-        for envelope in commit.events:
-            match envelope.parse():
-                case SessionOpened() as opened:
-                    session.opened, session.current, session.expires_at = opened, opened.token_hash, opened.expires_at
-                case SessionRefreshed() as refreshed:
-                    session.replaced.add(refreshed.replaced_hash)
-                    session.current, session.expires_at = refreshed.token_hash, refreshed.expires_at
-                case SessionRevoked() as revoked:
-                    session.revoked = revoked.reason
-    return session
+aggregate = Aggregate("session", stream=lambda session_id: f"session-{session_id}", initial=Session(),
+                      source="gateway", state_type=Session)
+
+
+@aggregate.evolves(SessionOpened)
+def _opened(state: Session, opened: SessionOpened, fact: Fact) -> Session:
+    return replace(state, opened=opened, current=opened.token_hash, expires_at=opened.expires_at)
+
+
+@aggregate.evolves(SessionRefreshed)
+def _refreshed(state: Session, refreshed: SessionRefreshed, fact: Fact) -> Session:
+    return replace(state, replaced=(*state.replaced, refreshed.replaced_hash), current=refreshed.token_hash,
+                   expires_at=refreshed.expires_at)
+
+
+@aggregate.evolves(SessionRevoked)
+def _revoked(state: Session, revoked: SessionRevoked, fact: Fact) -> Session:
+    return replace(state, revoked=revoked.reason)
 
 
 def access_token(runtime: ServiceRuntime, opened: SessionOpened) -> str:
@@ -89,68 +89,79 @@ def expiry(runtime: ServiceRuntime) -> str:
     return clock.iso(clock.now() + timedelta(days=runtime.settings.refresh_token_days))
 
 
+def open_once(session: Session, opened: SessionOpened) -> Decision:
+    return Decision([] if session.opened else [opened])
+
+
 async def open_session(runtime: ServiceRuntime, *, session_id: str, account_id: str, jurisdiction: str,
                        national_id: str, account_seq: int, new_account: bool) -> SessionRead:
     refresh_token = new_refresh_token(session_id)
     opened = SessionOpened(session_id=session_id, account_id=account_id, jurisdiction=jurisdiction,
                            national_id=national_id, account_seq=account_seq, token_hash=digest(refresh_token),
                            expires_at=expiry(runtime))
-    await runtime.commits.execute(f"session-{session_id}", lambda history: [wrap(opened, session_id)],
-                                  actor={"subject": account_id})
+    await aggregate.execute(runtime.commits, session_id, open_once, opened, actor={"subject": account_id})
     return session_read(runtime, opened, refresh_token, new_account=new_account)
+
+
+@dataclass(frozen=True)
+class Refresh:
+    presented: str  # the hash of the refresh token presented
+    replacement: str  # the hash of the one to replace it
+    expires_at: str
+    now: str
+    account: accounts.Account  # the session's account, read before
+
+
+def refresh_session(session: Session, command: Refresh) -> Decision:
+    """Rotate the refresh token; a replaced one presented again revokes the session (result "reused")."""
+    if session.opened is None:
+        raise invalid()
+    if session.revoked:
+        raise Problem(401, "session-revoked", detail="This session was ended; sign in again.")
+    session_id = session.opened.session_id
+    if command.presented in session.replaced:  # a replaced token came back: someone holds a copy
+        return Decision([SessionRevoked(session_id=session_id, reason="refresh-token-reused")], "reused")
+    if command.presented != session.current:
+        raise invalid()
+    if session.expires_at < command.now:
+        raise Problem(401, "refresh-token-expired", detail="This session has expired; sign in again.")
+    if command.account.signed_out_at_seq > session.opened.account_seq:
+        raise Problem(401, "session-revoked", detail="You signed out everywhere; sign in again.")
+    return Decision([SessionRefreshed(session_id=session_id, replaced_hash=command.presented,
+                                      token_hash=command.replacement, expires_at=command.expires_at)], "refreshed")
 
 
 async def refresh(runtime: ServiceRuntime, *, token: str) -> SessionRead:
     if not TOKEN_SHAPE.match(token):
         raise invalid()
     session_id = token.split(".")[0]
-    presented = digest(token)
+    session = await aggregate.state(runtime.commits, session_id)
+    if session.opened is None:
+        raise invalid()
+    account = await accounts.load(runtime, session.opened.jurisdiction, session.opened.national_id)
     replacement = new_refresh_token(session_id)
-    outcome: dict = {}
-
-    async def decide(history: list[Commit]) -> list[Envelope]:
-        outcome.clear()
-        session = fold(history)
-        if session.opened is None:
-            raise invalid()
-        if session.revoked:
-            raise Problem(401, "session-revoked", detail="This session was ended; sign in again.")
-        if presented in session.replaced:  # a replaced token came back: someone holds a copy
-            outcome["reused"] = True
-            return [wrap(SessionRevoked(session_id=session_id, reason="refresh-token-reused"), session_id)]
-        if presented != session.current:
-            raise invalid()
-        if session.expires_at < clock.iso():
-            raise Problem(401, "refresh-token-expired", detail="This session has expired; sign in again.")
-        account = await accounts.load(runtime, session.opened.jurisdiction, session.opened.national_id)
-        if account.signed_out_at_seq > session.opened.account_seq:
-            raise Problem(401, "session-revoked", detail="You signed out everywhere; sign in again.")
-        outcome["opened"] = session.opened
-        return [wrap(SessionRefreshed(session_id=session_id, replaced_hash=presented,
-                                      token_hash=digest(replacement), expires_at=expiry(runtime)), session_id)]
-
-    await runtime.commits.execute(f"session-{session_id}", decide, actor={"session": session_id})
-    if outcome.get("reused"):
+    command = Refresh(digest(token), digest(replacement), expiry(runtime), clock.iso(), account)
+    outcome = await aggregate.execute(runtime.commits, session_id, refresh_session, command,
+                                      actor={"session": session_id})
+    if outcome.result == "reused":
         raise Problem(401, "refresh-token-reused",
                       detail="This refresh token was used before; the session is ended everywhere it was used. "
                              "Sign in again.")
-    return session_read(runtime, outcome["opened"], replacement)
+    return session_read(runtime, outcome.state.opened, replacement)
+
+
+def end_session(session: Session, presented: str) -> Decision:
+    """Ends the session the token belongs to (current or replaced); nothing for a token it does not know."""
+    if session.opened is None or session.revoked or presented not in (*session.replaced, session.current):
+        return Decision([])
+    return Decision([SessionRevoked(session_id=session.opened.session_id, reason="signed-out")])
 
 
 async def sign_out(runtime: ServiceRuntime, *, token: str) -> None:
-    """Ends the session the token belongs to (current or replaced); says nothing about tokens it does not know."""
     if not TOKEN_SHAPE.match(token):
         return
     session_id = token.split(".")[0]
-    presented = digest(token)
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        session = fold(history)
-        if session.opened is None or session.revoked or presented not in session.replaced | {session.current}:
-            return []
-        return [wrap(SessionRevoked(session_id=session_id, reason="signed-out"), session_id)]
-
-    await runtime.commits.execute(f"session-{session_id}", decide, actor={"session": session_id})
+    await aggregate.execute(runtime.commits, session_id, end_session, digest(token), actor={"session": session_id})
 
 
 def own_account(principal: Principal) -> tuple[str, str]:
@@ -161,16 +172,22 @@ def own_account(principal: Principal) -> tuple[str, str]:
     return principal.jurisdiction, principal.national_id
 
 
+def sign_out_all(account: accounts.Account, principal: Principal) -> Decision:
+    if account.account_id != principal.subject:
+        raise Problem(404, "account-not-found", detail="No such account.")
+    return Decision([AccountSignedOutEverywhere(account_id=account.account_id)])
+
+
 async def sign_out_everywhere(runtime: ServiceRuntime, *, principal: Principal) -> None:
     jurisdiction, national_id = own_account(principal)
+    await accounts.aggregate.execute(runtime.commits, accounts.key_of(jurisdiction, national_id), sign_out_all,
+                                     principal, actor=principal.as_actor())
 
-    def decide(history: list[Commit]) -> list[Envelope]:
-        account = accounts.fold(history)
-        if account.account_id != principal.subject:
-            raise Problem(404, "account-not-found", detail="No such account.")
-        return [wrap(AccountSignedOutEverywhere(account_id=account.account_id), account.account_id)]
 
-    await runtime.commits.execute(accounts.stream_of(jurisdiction, national_id), decide, actor=principal.as_actor())
+def note_clerk(account: accounts.Account, acted: AccountActedForByClerk) -> Decision:
+    if not account.exists:
+        raise Problem(404, "account-not-found", errors=[field_error("national_id", "no-account")])
+    return Decision([acted])
 
 
 async def act_on_behalf(runtime: ServiceRuntime, *, principal: Principal, create: OnBehalfCreate) -> TokenRead:
@@ -185,14 +202,8 @@ async def act_on_behalf(runtime: ServiceRuntime, *, principal: Principal, create
                                           hours=runtime.settings.on_behalf_hours)])
     acted = AccountActedForByClerk(account_id=accounts.account_id_for(create.jurisdiction, create.national_id),
                                    office_id=principal.office_id, clerk=principal.subject, proof_id=proof.proof_id)
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        if not accounts.fold(history).exists:
-            raise Problem(404, "account-not-found", errors=[field_error("national_id", "no-account")])
-        return [wrap(acted, acted.account_id)]
-
-    await runtime.commits.execute(accounts.stream_of(create.jurisdiction, create.national_id), decide,
-                                  actor=principal.as_actor())
+    await accounts.aggregate.execute(runtime.commits, accounts.key_of(create.jurisdiction, create.national_id),
+                                     note_clerk, acted, actor=principal.as_actor())
     clerk = Principal(subject=principal.subject, roles=[Role.CLERK], name=principal.name,
                       office_id=principal.office_id, on_behalf_of=acted.account_id)
     return TokenRead(access_token=runtime.state["issuer"].issue(clerk),
