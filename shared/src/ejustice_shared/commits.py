@@ -11,21 +11,19 @@ relay has published it, so the relay never scans the (growing) commits, and a cr
 between the two writes leaves at worst a marker without a commit, which the relay
 drops once it is old enough that no commit can follow it. (A transaction would make
 the pair atomic, but it needs a replica set; the marker order works on any server.)
-The commit `_id` is "<stream>/<seq>". A stream is read with one query served by the
-(stream, seq) index; commits never change once written, so each process keeps the
-streams it read and decides on them without asking (the insert arbitrates). Each commit records its
-cause, the consumed event's id or the command's idempotency key: a cause already in
-the stream is not applied again, and two racing deliveries of one event collide on
-the sequence number. Every query is listed, with its index, in `queries.toml`.
+The commit `_id` is "<stream>/<seq>", so the commits after a known one are read by their
+ids. Commits never change once written: each process keeps the state of the streams it read
+(aggregate.py) and decides on it without asking, the insert arbitrating. Each commit records
+its cause, the consumed event's id or the command's idempotency key: a cause already in the
+stream is not applied again, and two racing deliveries of one event collide on the sequence
+number. How a command becomes a commit: docs/architecture.md. Every query is listed, with its
+index, in `queries.toml`.
 """
 
-import asyncio
 import contextlib
-import inspect
 import re
-import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pymongo import ASCENDING
@@ -36,8 +34,6 @@ from ejustice_dossier_verifier.canonical import GENESIS, entry_hash
 from ejustice_dossier_verifier.canonical import canonical_json as canonical_json  # one canonical form for every hash
 from ejustice_shared import clock, queries
 from ejustice_shared.events import Envelope
-
-CACHED_STREAMS = 20_000
 
 
 def commit_id(stream: str, seq: int) -> str:
@@ -102,9 +98,6 @@ class ChainReport:
     reason: str | None = None
 
 
-Decide = Callable[[list[Commit]], Sequence[Envelope] | Awaitable[Sequence[Envelope]]]
-
-
 class CommitStore:
     def __init__(self, db: AsyncDatabase, *, on_commit: Callable[[Commit], None] | None = None):
         self.db = db
@@ -114,23 +107,14 @@ class CommitStore:
         # The folded state of the streams this process read or wrote, by (aggregate, stream): aggregate.py.
         self.states: OrderedDict[tuple[str, str], object] = OrderedDict()
         self._on_commit = on_commit
-        self._streams: OrderedDict[str, list[Commit]] = OrderedDict()
 
     async def ensure_indexes(self) -> None:
         """The unique (stream, seq) index, and the markers' indexes, as queries.toml declares them."""
         await queries.create_indexes(self.db, "ejustice_shared")
 
-    def held(self, stream: str) -> list[Commit]:
-        """What this process holds of the stream, without asking the database."""
-        return list(self._streams.get(stream, ()))
-
-    async def after_write(self, stream: str) -> list[Commit]:
-        """The stream as this process's own last write left it: held, unless it was evicted meanwhile."""
-        return self.held(stream) or await self.load(stream)
-
-    async def load(self, stream: str, *, fresh: bool = False) -> list[Commit]:
-        """The stream's commits in order: what this process read before, then what was appended since."""
-        history = [] if fresh else self.held(stream)
+    async def load(self, stream: str) -> list[Commit]:
+        """The stream's commits in order, as stored (the dossier's entries); states are read by aggregates."""
+        history: list[Commit] = []
         # Equality on the stream only: DocumentDB serves a range on `seq` by walking every
         # `seq` in the index, so `seq > held` would grow with the collection, not the stream.
         for doc in await self.collection.find({"stream": stream}).sort("seq", ASCENDING).to_list(None):
@@ -139,15 +123,7 @@ class CommitStore:
             if doc["seq"] != len(history) + 1:  # a gap: the chain ends here (verify says so)
                 break
             history.append(Commit.from_document(doc))
-        self._remember(stream, history)
         return history
-
-    def _remember(self, stream: str, history: list[Commit]) -> None:
-        if history:
-            self._streams[stream] = history
-            self._streams.move_to_end(stream)
-            if len(self._streams) > CACHED_STREAMS:
-                self._streams.popitem(last=False)
 
     async def read_after(self, stream: str, seq: int, limit: int) -> list[Commit]:
         """The stream's commits from seq + 1, at most `limit`, stopping at the first gap.
@@ -190,58 +166,13 @@ class CommitStore:
             raise Conflict(f"{stream} seq {expected_seq} is taken") from None
         commit = Commit(id=doc["_id"], stream=stream, seq=expected_seq, events=list(events), prev_hash=prev_hash,
                         hash=doc["hash"], committed_at=doc["committed_at"], actor=actor, cause=cause)
-        known = self._streams.get(stream)
-        if known is not None and len(known) == expected_seq - 1 or expected_seq == 1:
-            self._remember(stream, [*(known or []), commit])
         if self._on_commit and to_publish:
             self._on_commit(commit)
         return commit
 
-    async def execute(self, stream: str, decide: Decide, *, cause: str | None = None,
-                      actor: dict | None = None, attempts: int = 50) -> Commit | None:
-        """Load the stream, decide the events, append them; decide again when another writer won.
-
-        Returns the new commit, the earlier one if this cause was applied already, or None
-        when the decision was that nothing happens.
-
-        The first attempt decides on what this process already holds of the stream, without
-        asking the database whether more was appended: the insert itself will say so. Only a
-        conflict, or a decision that refuses or does nothing, is checked against the stored
-        stream before it stands, so no answer rests on a stale copy.
-        """
-        cause = cause or uuid.uuid4().hex
-        current = False
-        for attempt in range(attempts):
-            history = await self.load(stream) if current else self.held(stream)
-            if earlier := next((c for c in history if c.cause == cause), None):
-                return earlier
-            try:
-                events = decide(history)
-                if inspect.isawaitable(events):
-                    events = await events
-            except Exception:
-                if current:
-                    raise
-                current = True
-                continue
-            if not events:
-                if current:
-                    return None
-                current = True
-                continue
-            head = history[-1] if history else None
-            try:
-                return await self.append(stream, events, expected_seq=(head.seq + 1 if head else 1),
-                                         prev_hash=head.hash if head else GENESIS, cause=cause, actor=actor)
-            except Conflict:
-                if current:
-                    await asyncio.sleep(min(0.002 * 2**attempt, 0.1))
-                current = True
-        raise Conflict(f"{stream}: gave up after {attempts} attempts")
-
     async def verify(self, stream: str) -> ChainReport:
         """Recompute every hash and link of a stream's chain, from the database, not from memory."""
-        history = await self.load(stream, fresh=True)
+        history = await self.load(stream)
         stored = await self.collection.count_documents({"stream": stream})
         if stored != len(history):
             head = history[-1].hash if history else GENESIS
