@@ -18,6 +18,7 @@ runtime.include(jurisdiction_views.router)
 runtime.on_startup(jurisdiction_service.load_reference_data)
 
 # Each court's own queue, so filings forwarded to a court are routed even while it is not connected.
+# Publishes and consumes no event; declares each court's queue (`court.<id>.#`) for the courts' clients.
 runtime.on_bus_ready(declare_court_queues)
 
 app = runtime.create_app()

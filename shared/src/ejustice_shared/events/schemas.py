@@ -3,16 +3,67 @@
     python -m ejustice_shared.events.schemas [--check]
 
 With --check it writes nothing and fails when the committed files differ from the models.
+The AsyncAPI document's operations come from each service's composition root (`main.py`):
+what it `publishes` and what it `subscribe`s to (docs/architecture.md); a channel's address is
+the event's real routing key, e.g. `court.{court_id}.filing.forwarded`.
 """
 
+import importlib
 import json
+import re
 import sys
 from pathlib import Path
 
 from ejustice_shared.events.catalog import Money  # noqa: F401 - the catalog registers itself on import
-from ejustice_shared.events.envelope import CATALOG, Envelope
+from ejustice_shared.events.envelope import CATALOG, Envelope, EventData
 
 OUT = Path(__file__).resolve().parents[3] / "schemas"
+SERVICES = ("filing", "payment", "notification", "registry", "gateway")
+COURT_KEY = "court."
+
+
+def address_of(model: type[EventData]) -> str:
+    """The routing key with each field it depends on as a `{parameter}`."""
+    if model.routing_key is EventData.routing_key:
+        return model.type
+    placeholders = model.model_construct(**{name: "{" + name + "}" for name in model.model_fields})
+    return placeholders.routing_key()
+
+
+def service_lists() -> dict[str, tuple[list[str], list[str]]]:
+    """Each service's (published event types, subscribed event types), from its composition root."""
+    lists = {}
+    for name in SERVICES:
+        runtime = importlib.import_module(f"ejustice_{name}.main").runtime
+        lists[name] = ([e.type for e in runtime.published], [e.type for e, _ in runtime.subscriptions])
+    return lists
+
+
+def operations(published: dict[str, type[EventData]]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for service, (sends, receives) in service_lists().items():
+        for action, types in (("send", sends), ("receive", receives)):
+            for event_type in types:
+                found[f"{service}.{action}.{event_type}"] = {
+                    "action": action, "channel": {"$ref": f"#/channels/{event_type}"},
+                    "summary": f"The {service} service {'publishes' if action == 'send' else 'consumes'} {event_type}."}
+    for event_type, model in published.items():  # each court's client reads its own queue, `court.<id>.#`
+        if address_of(model).startswith(COURT_KEY):
+            found[f"court.receive.{event_type}"] = {
+                "action": "receive", "channel": {"$ref": f"#/channels/{event_type}"},
+                "summary": f"A court's client consumes {event_type} from its queue (bound to court.<id>.#)."}
+    return dict(sorted(found.items()))
+
+
+def channel(event_type: str, model: type[EventData]) -> dict:
+    address = address_of(model)
+    found = {"address": address, "messages": {event_type: {
+        "name": event_type, "contentType": "application/json",
+        "payload": {"$ref": f"events/{event_type}.v{model.version}.json"},
+        "description": (model.__doc__ or "").strip()}}}
+    if parameters := re.findall(r"{(\w+)}", address):
+        found["parameters"] = {name: {"description": f"The event's `{name}`."} for name in parameters}
+    return found
 
 
 def render() -> dict[str, str]:
@@ -29,13 +80,8 @@ def render() -> dict[str, str]:
         "info": {"title": "ejustice domain events", "version": "1.0.0",
                  "description": "Events on the topic exchange <namespace>.events; each message body is the "
                                 "envelope (envelope.json) whose `data` follows the event's schema."},
-        "channels": {
-            event_type: {"address": event_type, "messages": {event_type: {
-                "name": event_type, "contentType": "application/json",
-                "payload": {"$ref": f"events/{event_type}.v{model.version}.json"},
-                "description": (model.__doc__ or "").strip()}}}
-            for event_type, model in published.items()
-        },
+        "channels": {event_type: channel(event_type, model) for event_type, model in published.items()},
+        "operations": operations(published),
     })
     return files
 
