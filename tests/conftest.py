@@ -36,3 +36,19 @@ def client(platform):
     """An HTTP client to the shared platform's gateway."""
     with httpx.Client(base_url=platform.gateway, timeout=30) as client:
         yield client
+
+
+# Markers (registered in pyproject.toml): `-m unit` runs in seconds with no server; `-m "process and not slow"`
+# is the quick round against the real broker and store; `make test` runs everything.
+SLOW = {"test_crashes.py", "test_broker_restart.py", "test_store_crash.py", "test_fuzz.py", "test_poison.py",
+        "test_readme_walkthrough.py", "test_queries.py", "test_deploy.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "unit" in item.path.parts:
+            item.add_marker(pytest.mark.unit)
+            continue
+        item.add_marker(pytest.mark.process)
+        if item.path.name in SLOW:
+            item.add_marker(pytest.mark.slow)
