@@ -477,8 +477,9 @@ case "${1:-all}" in
   observability) observability ;;
   observability-tools) observability_tools ;;
   jaeger-binary) jaeger_binary ;;
+  rabbitmq-metrics) rabbitmq_metrics ;;
   prometheus-install) prometheus_install ;;
   stop) stop; stop_observability ;;
   crash-postgres) stop_postgres immediate ;;  # for the crash test; `mongodb` starts it again
-  *) die "usage: scripts/infra.sh [all|python|rabbitmq|mongodb|observability|observability-tools|jaeger-binary|prometheus-install|stop|crash-postgres]" ;;
+  *) die "usage: scripts/infra.sh [all|python|rabbitmq|mongodb|observability|observability-tools|jaeger-binary|rabbitmq-metrics|prometheus-install|stop|crash-postgres]" ;;
 esac

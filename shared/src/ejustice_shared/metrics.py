@@ -29,24 +29,27 @@ FEES_COLLECTED = Counter("fees_collected", "Fee money collected by completed pay
 PAYMENTS_COMPLETED = Counter("payments_completed", "Payments completed", ["fee_code"])
 NOTICES = Counter("notices", "Notices by step: delivered to an e-box, viewed, served; paper service "
                   "requested and recorded", ["step"])
-RECONCILIATION_MISMATCHES = Counter("reconciliation_mismatches",
-                                    "Transactions on which the provider's settlement file and our records disagree",
-                                    ["kind", "transaction"])
 # Known label sets start at 0, so that the first one counted shows as an increase.
 for _step in ("delivered", "viewed", "served", "paper-requested", "paper-recorded"):
     NOTICES.labels(_step)
-for _kind in ("missing-at-provider", "missing-here", "amount-differs"):
-    for _transaction in ("purchase", "refund"):
-        RECONCILIATION_MISMATCHES.labels(_kind, _transaction)
 CERTIFICATE_EXPIRY = Gauge("certificate_expiry_timestamp_seconds",
                            "When an X.509 certificate given in a setting expires (Unix time)", ["setting"])
+
+COUNTING_FAILURES = Counter("business_counting_failures", "Commits whose business facts could not be counted")
 
 _NOTICE_STEPS = {"notice.delivered": "delivered", "notice.viewed": "viewed", "notice.served": "served",
                  "paper_service.requested": "paper-requested", "paper_service.recorded": "paper-recorded"}
 
 
 def count_business(commit) -> None:
-    """Count the business facts a newly inserted commit records."""
+    """Count the business facts a newly inserted commit records; counting never gets in the way of storing."""
+    try:
+        _count(commit)
+    except (KeyError, TypeError, ValueError):
+        COUNTING_FAILURES.inc()
+
+
+def _count(commit) -> None:
     for envelope in commit.events:
         data = envelope.data
         match envelope.type:
@@ -58,8 +61,6 @@ def count_business(commit) -> None:
             case "payment.completed":
                 PAYMENTS_COMPLETED.labels(data["fee_code"]).inc()
                 FEES_COLLECTED.labels(data["fee_code"], data["amount"]["currency"]).inc(data["amount"]["amount"])
-            case "payment.reconciliation_mismatch":
-                RECONCILIATION_MISMATCHES.labels(data["kind"], data["transaction"]).inc()
             case step if step in _NOTICE_STEPS:
                 NOTICES.labels(_NOTICE_STEPS[step]).inc()
 
