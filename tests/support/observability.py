@@ -73,3 +73,45 @@ class Prometheus:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
+
+
+@dataclass
+class Jaeger:
+    """A Jaeger (v2, in-memory) of the test's own: OTLP/HTTP in, the query API out, on free loopback ports."""
+
+    ports: dict[str, int] = field(default_factory=lambda: {name: free_port() for name in (
+        "JAEGER_OTLP_HTTP_PORT", "JAEGER_OTLP_GRPC_PORT", "JAEGER_QUERY_PORT", "JAEGER_QUERY_GRPC_PORT",
+        "JAEGER_HEALTH_PORT")})
+    process: subprocess.Popen | None = None
+
+    @property
+    def otlp_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.ports['JAEGER_OTLP_HTTP_PORT']}"
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['JAEGER_QUERY_PORT']}"
+
+    def start(self, name: str) -> "Jaeger":
+        binary = jaeger_binary()
+        LOGS.mkdir(parents=True, exist_ok=True)
+        log = open(LOGS / f"jaeger-{name}.log", "ab")  # noqa: SIM115 - the child keeps it
+        env = {**os.environ, "JAEGER_LISTEN_HOST": "127.0.0.1", **{k: str(v) for k, v in self.ports.items()}}
+        self.process = subprocess.Popen([binary, "--config", str(ROOT / "deploy" / "jaeger" / "config.yaml")],
+                                        env=env, stdout=log, stderr=subprocess.STDOUT)
+        wait_until(lambda: httpx.get(self.query_url + "/api/services", timeout=2).status_code == 200, timeout=120,
+                   what="Jaeger's query API")
+        return self
+
+    def trace(self, trace_id: str) -> dict | None:
+        answer = httpx.get(f"{self.query_url}/api/traces/{trace_id}", timeout=30)
+        if answer.status_code == 404:
+            return None
+        answer.raise_for_status()
+        data = answer.json().get("data") or []
+        return data[0] if data else None
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
