@@ -9,6 +9,7 @@ infra:
 	@bash scripts/infra.sh
 
 run: infra
+	@bash scripts/infra.sh observability
 	@bash scripts/run.sh start
 
 # Stops the services and the store this checkout started (not a shared RabbitMQ).

@@ -369,12 +369,117 @@ stop() {
   if running "$DATA/mongod.pid"; then kill "$(cat "$DATA/mongod.pid")" && say "stopped mongod"; fi
 }
 
+
+# ------------------------------------------------------------------------------------------
+# Observability for `make run`: RabbitMQ's own Prometheus endpoint, Prometheus (Debian's
+# package) scraping the services with deploy/prometheus/prometheus.yml, and Jaeger (built once
+# from its Go module, cached) taking the services' OTLP traces. All on loopback.
+PROMETHEUS_PORT="${EJUSTICE_PROMETHEUS_PORT:-9090}"
+JAEGER_VERSION="v1.76.0"              # the module's tag; its cmd/jaeger is Jaeger v2
+JAEGER_CACHE="$CACHE/jaeger-$JAEGER_VERSION"
+JAEGER_UI_PORT=16686
+JAEGER_OTLP_PORT=4318
+
+rabbitmq_metrics() {
+  [ -n "${AMQP_URL:-}" ] && return
+  # On the next start the plugin listens on loopback (conf.d is read at boot) ...
+  if [ -d /etc/rabbitmq ] && [ ! -f /etc/rabbitmq/conf.d/90-ejustice-prometheus.conf ]; then
+    as_root mkdir -p /etc/rabbitmq/conf.d
+    printf 'prometheus.tcp.ip = 127.0.0.1\nprometheus.tcp.port = 15692\n' \
+      | as_root tee /etc/rabbitmq/conf.d/90-ejustice-prometheus.conf >/dev/null || true
+  fi
+  port_open 15692 && return
+  # ... and on the running broker too: set the listener before enabling the plugin.
+  as_root rabbitmqctl eval 'application:set_env(rabbitmq_prometheus, tcp_config, [{ip, "127.0.0.1"}, {port, 15692}]).' \
+    >/dev/null 2>&1 || true
+  as_root rabbitmq-plugins enable --quiet rabbitmq_prometheus >"$DATA/logs/rabbitmq-plugins.log" 2>&1 \
+    || say "could not enable rabbitmq_prometheus (see .data/logs/rabbitmq-plugins.log): the broker is not scraped"
+  port_open 15692 && say "RabbitMQ metrics on 127.0.0.1:15692"
+}
+
+prometheus_install() {
+  command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 && return
+  say "installing Debian's prometheus (server and promtool)"
+  { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq \
+      -o DPkg::Lock::Timeout=600 --no-install-recommends prometheus; } >"$DATA/logs/apt-prometheus.log" 2>&1 \
+    || die "could not install prometheus (see .data/logs/apt-prometheus.log)"
+  # Debian's package may start its own server on 9090 where an init system runs: this one is ours.
+  as_root systemctl disable --now prometheus prometheus-node-exporter >/dev/null 2>&1 || true
+}
+
+prometheus_server() {
+  prometheus_install
+  local dir="$DATA/prometheus"
+  mkdir -p "$dir"
+  if running "$dir/prometheus.pid"; then say "Prometheus already running on $PROMETHEUS_PORT"; return; fi
+  if port_open "$PROMETHEUS_PORT"; then say "something else answers on $PROMETHEUS_PORT: Prometheus not started"; return; fi
+  say "starting Prometheus on 127.0.0.1:$PROMETHEUS_PORT"
+  (exec nohup prometheus --config.file="$ROOT/deploy/prometheus/prometheus.yml" --storage.tsdb.path="$dir/data" \
+    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --web.enable-lifecycle \
+    >>"$DATA/logs/prometheus.log" 2>&1 </dev/null) &
+  echo $! >"$dir/prometheus.pid"
+  wait_port "$PROMETHEUS_PORT" 60 Prometheus
+}
+
+jaeger_binary() {
+  local bin="$JAEGER_CACHE/jaeger"
+  if [ ! -x "$bin" ]; then
+    command -v go >/dev/null || die "building Jaeger needs Go (go.dev/dl), or set OTEL_EXPORTER_OTLP_ENDPOINT"
+    say "building Jaeger $JAEGER_VERSION from its Go module (once, several minutes; cached in $JAEGER_CACHE)"
+    # Jaeger's go.mod replaces one dependency, which `go install pkg@version` refuses: build it
+    # as a tool of a small module of ours that repeats the replacement.
+    mkdir -p "$JAEGER_CACHE/module"
+    cat >"$JAEGER_CACHE/module/go.mod" <<'MOD'
+module ejustice.local/jaeger-build
+
+go 1.24.6
+
+replace github.com/Shopify/sarama => github.com/Shopify/sarama v1.33.0
+MOD
+    (cd "$JAEGER_CACHE/module" && go get -tool "github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_VERSION" \
+      && go build -trimpath -o "$bin.tmp" github.com/jaegertracing/jaeger/cmd/jaeger && mv "$bin.tmp" "$bin") \
+      >"$DATA/logs/jaeger-build.log" 2>&1 || die "Jaeger build failed (see .data/logs/jaeger-build.log)"
+  fi
+  echo "$bin"
+}
+
+jaeger() {
+  [ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ] && { say "using OTEL_EXPORTER_OTLP_ENDPOINT"; return; }
+  local dir="$DATA/jaeger" bin
+  mkdir -p "$dir"
+  if running "$dir/jaeger.pid"; then say "Jaeger already running (UI on $JAEGER_UI_PORT)"; return; fi
+  if port_open "$JAEGER_OTLP_PORT"; then say "something answers on $JAEGER_OTLP_PORT: taken as the OTLP receiver"; return; fi
+  bin="$(jaeger_binary)"
+  say "starting Jaeger: OTLP on 127.0.0.1:$JAEGER_OTLP_PORT, UI and query API on 127.0.0.1:$JAEGER_UI_PORT"
+  (exec nohup "$bin" --config "$ROOT/deploy/jaeger/config.yaml" >>"$DATA/logs/jaeger.log" 2>&1 </dev/null) &
+  echo $! >"$dir/jaeger.pid"
+  wait_port "$JAEGER_UI_PORT" 60 Jaeger
+}
+
+# What the tests need (`make test`): the broker's metrics, promtool and Prometheus, Jaeger's binary.
+observability_tools() { rabbitmq_metrics; prometheus_install; jaeger_binary >/dev/null; }
+# What `make run` adds: Prometheus and Jaeger running.
+observability() { rabbitmq_metrics; prometheus_server; jaeger; }
+
+stop_observability() {
+  local pidfile
+  for pidfile in "$DATA/prometheus/prometheus.pid" "$DATA/jaeger/jaeger.pid"; do
+    if running "$pidfile"; then kill "$(cat "$pidfile")" && say "stopped $(basename "$pidfile" .pid)"; fi
+    rm -f "$pidfile"
+  done
+}
+
 case "${1:-all}" in
   python) python_workspace ;;
   rabbitmq) rabbitmq ;;
   mongodb) mongodb ;;
-  all) python_workspace; rabbitmq; mongodb ;;
-  stop) stop ;;
+  all) python_workspace; rabbitmq; mongodb; observability_tools ;;
+  observability) observability ;;
+  observability-tools) observability_tools ;;
+  jaeger-binary) jaeger_binary ;;
+  rabbitmq-metrics) rabbitmq_metrics ;;
+  prometheus-install) prometheus_install ;;
+  stop) stop; stop_observability ;;
   crash-postgres) stop_postgres immediate ;;  # for the crash test; `mongodb` starts it again
-  *) die "usage: scripts/infra.sh [all|python|rabbitmq|mongodb|stop|crash-postgres]" ;;
+  *) die "usage: scripts/infra.sh [all|python|rabbitmq|mongodb|observability|observability-tools|jaeger-binary|rabbitmq-metrics|prometheus-install|stop|crash-postgres]" ;;
 esac

@@ -8,19 +8,54 @@ import structlog
 from opentelemetry import trace
 
 from ejustice_shared.context import correlation_id
+from ejustice_shared.people import (
+    normalize_mobile,
+    only_digits,
+    valid_iranian_national_code,
+    valid_vietnamese_citizen_id,
+)
 
-# National codes (10 digits), citizen IDs (12) and mobile numbers: never written to a log.
-PERSONAL_NUMBER = re.compile(r"(?<!\d)\+?\d{9,15}(?!\d)")
+# Numbers people read out on the phone: written to logs as they are, in any field of these names.
+READABLE_FIELDS = frozenset({"tracking_code", "case_number", "receipt_number", "verification_code",
+                             "provider_reference", "reference", "user_code"})
+# Fields that hold a person's number whatever it looks like.
+PERSONAL_FIELDS = frozenset({"national_id", "mobile", "to", "phone", "phone_number"})
+# A run of digits (any script), possibly with a leading + and single spaces or dashes inside, as numbers are typed.
+NUMBER = re.compile(r"(?<![\w+])\+?\d(?:[ \-]?\d){7,14}(?!\w)")
 
 
-def _mask(text: str) -> str:
-    return PERSONAL_NUMBER.sub(lambda m: "*" * (len(m.group()) - 2) + m.group()[-2:], text)
+def _masked(number: str) -> str:
+    digits = only_digits(number)
+    return "*" * (len(digits) - 2) + digits[-2:]
+
+
+def _is_personal(number: str) -> bool:
+    """A national ID (Iran's checked national code, Vietnam's citizen ID) or a mobile number in either country."""
+    digits = only_digits(number).removeprefix("+")
+    if valid_iranian_national_code(digits) or valid_vietnamese_citizen_id(digits):
+        return True
+    for region in ("IR", "VN"):
+        try:
+            normalize_mobile(number, region)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def mask(text: str) -> str:
+    """Personal numbers in free text masked by what they are; tracking, case and receipt numbers left readable."""
+    return NUMBER.sub(lambda m: _masked(m.group()) if _is_personal(m.group()) else m.group(), text)
 
 
 def _mask_personal_numbers(_, __, event_dict: dict) -> dict:
     for key, value in event_dict.items():
-        if isinstance(value, str):
-            event_dict[key] = _mask(value)
+        if not isinstance(value, str) or key in READABLE_FIELDS:
+            continue
+        if key in PERSONAL_FIELDS and any(ch.isdigit() for ch in value):
+            event_dict[key] = _masked(value) if len(only_digits(value)) > 2 else "**"
+        else:
+            event_dict[key] = mask(value)
     return event_dict
 
 

@@ -104,7 +104,8 @@ class ServiceRuntime:
         self.mongo = AsyncMongoClient(self.settings.mongodb_url, tz_aware=True, serverSelectionTimeoutMS=5000,
                                       timeoutMS=60_000, appname=f"ejustice-{self.name}")
         self.db = self.mongo[self.settings.database_name]
-        self.commits = CommitStore(self.db, on_commit=lambda commit: self.relay.notify(commit))
+        self.commits = CommitStore(self.db, on_commit=lambda commit: (metrics.count_business(commit),
+                                                                       self.relay.notify(commit)))
         self.relay = OutboxRelay(self.commits, self.bus, sweep_seconds=self.settings.relay_sweep_seconds,
                                  stale_seconds=self.settings.relay_stale_seconds)
         await _patiently("database", lambda: self.mongo.admin.command("ping"))
@@ -143,6 +144,7 @@ class ServiceRuntime:
     def create_app(self, **fastapi_options: Any) -> FastAPI:
         logs.configure(self.name, self.settings.log_level)
         telemetry.configure(self.name, self.settings.otel_endpoint)
+        metrics.watch_certificates(self.settings)
         app = FastAPI(title=f"ejustice {self.name}", lifespan=self.lifespan, **fastapi_options)
         app.state.runtime = self
         app.state.token_verifier = TokenVerifier(public_key=self.settings.jwt_public_key,
