@@ -4,6 +4,7 @@ The annotated types below normalise first, then validate, so every model that us
 accepts "۰۴۹۹-۳۷۰-۸۹۹" and stores "0499370899".
 """
 
+import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Literal
@@ -25,10 +26,18 @@ def only_digits(value: str) -> str:
     return "".join(ch for ch in normalize_text(value) if not ch.isspace() and ch not in "-_./")
 
 
+# Thousands grouped with dots, as Vietnamese write them ("500.000.000"): only whole groups of three, so that a
+# decimal such as "12.5" is never read as a whole number.
+_DOT_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
 def typed_number(value: object) -> object:
-    """A whole number typed as text ("۵۰۰٬۰۰۰", "500,000") becomes its digits; anything else is judged as it is."""
+    """A whole number typed as text ("۵۰۰٬۰۰۰", "500,000", "500.000") becomes its digits; anything else is judged
+    as it is."""
     if isinstance(value, str):
         text = normalize_text(value).strip().replace(",", "").replace("٬", "").replace(" ", "")
+        if _DOT_GROUPED.match(text):
+            text = text.replace(".", "")
         return text if text.isdigit() else value
     return value
 
