@@ -6,6 +6,8 @@ twin browser context that shares the cookies). Set EJUSTICE_SCREENSHOTS=1 to ref
 """
 
 import os
+import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from tests.support.people import iranian_mobile, iranian_national_code, seed, vi
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(browser.chromium_path() is None, reason="Debian's chromium is not installed")
 
+# A word of the acceptance notice's title in each language, as the PDF's text gives it back.
+ACCEPTED = {"fa": "پذیرفته", "vi": "thụ lý", "en": "accepted"}
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 
@@ -139,6 +143,9 @@ def run_journey(visit: Visit, who: Person, tmp_path: Path) -> None:
         page.click("main a[href^='/papers/receipts/']")
     text = digits.fa_to_en(browser.pdf_text(Path(download.value.path()).read_bytes(), tmp_path))
     assert receipt_number in text
+    receipt_code = re.search(r"verification_code=(\d{8})", text.replace("\n", "")).group(1)
+    page.goto(gateway + f"/verify/receipt?receipt_number={receipt_number}&verification_code={receipt_code}")
+    assert page.locator(".govuk-panel--confirmation").is_visible()  # the receipt's own code verifies it
 
     court_accepts(gateway, who, filing_id)
     page.goto(gateway + "/ebox")
@@ -150,6 +157,14 @@ def run_journey(visit: Visit, who: Person, tmp_path: Path) -> None:
     page.click("main form button")
     assert page.locator("a[href^='/papers/notices/']").is_visible()
     visit.check("notice")
+    with page.expect_download() as download:
+        page.click("main a[href^='/papers/notices/']")
+    text = digits.fa_to_en(browser.pdf_text(Path(download.value.path()).read_bytes(), tmp_path))
+    assert ACCEPTED[who.lang] in text and "140509981234" in text
+    paper_code = re.search(r"code=(\d{12})", text.replace("\n", "")).group(1)
+    page.goto(gateway + f"/verify/paper?code={paper_code}")
+    assert page.locator(".govuk-panel--confirmation").is_visible()  # anyone can check the notice's code
+    visit.check("verified-notice")
 
     page.goto(gateway + f"/cases/{filing_id}?verify=true")
     assert page.locator(".govuk-panel--confirmation").is_visible()
@@ -174,7 +189,6 @@ def court_accepts(gateway: str, who: Person, filing_id: str) -> None:
         for _ in range(120):  # forwarded once the fee is paid
             if api.get(f"/api/court/filings/{filing_id}", headers=headers).status_code == 200:
                 break
-            import time
             time.sleep(0.5)
         answer = api.post(f"/api/court/filings/{filing_id}/accept", headers=headers,
                           json={"case_number": "140509981234", "branch_id": branch})
@@ -207,3 +221,88 @@ def test_whole_journey_with_javascript_off(platform, chromium, tmp_path):
     finally:
         context.close()
         twin.close()
+
+
+def tab_to(page, selector: str, *, limit: int = 150) -> None:
+    """Press Tab until the focus is on the element: as someone without a mouse moves through the page."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector} on {page.url}")
+
+
+def arrow_to(page, value: str, *, limit: int = 40) -> None:
+    """Arrow keys move through a radio group or a closed select until the value is chosen."""
+    for _ in range(limit):
+        if page.evaluate("v => document.activeElement.value === v", value):
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"the arrow keys never chose {value} on {page.url}")
+
+
+def type_into(page, selector: str, text: str) -> None:
+    tab_to(page, selector)
+    page.keyboard.type(text)
+
+
+def test_filing_form_by_keyboard_only(platform, chromium, tmp_path):
+    """After signing in, the whole filing form is completed and submitted with the keyboard alone."""
+    who = person("en")
+    context = chromium.new_context(locale="en")
+    page = context.new_page()
+    try:
+        gateway = platform.gateway
+        page.goto(gateway + "/language/en?next=/sign-in")
+        page.check("#jurisdiction")
+        page.fill("#national_id", who.national_id)
+        page.fill("#mobile", who.mobile)
+        page.click("form[action='/sign-in'] button")
+        page.fill("#code", browser.sms_code(gateway, who.mobile))
+        page.click("form[action='/sign-in/code'] button")
+
+        page.goto(gateway + "/filings/new")
+        tab_to(page, "input[name=subject_code]")
+        arrow_to(page, who.subject)
+        tab_to(page, "form[action='/filings/new'] button")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/parties")
+
+        type_into(page, "#parties-0-name", who.name)
+        tab_to(page, "#parties-0-city_id")
+        arrow_to(page, who.city)
+        type_into(page, "#parties-1-national_id", who.respondent_id)
+        type_into(page, "#parties-1-name", "Reza Karimi")
+        tab_to(page, "#parties-1-city_id")
+        arrow_to(page, who.respondent_city)
+        tab_to(page, "main form button")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/claim")
+        type_into(page, "#amount", who.amount)
+        page.keyboard.press("Enter")  # Enter in a text field sends its form
+        page.wait_for_url("**/statement")
+        type_into(page, "#statement", "The respondent's cheque bounced on presentation.")
+        tab_to(page, "main form button")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/documents")
+        scan = tmp_path / "scan.pdf"
+        scan.write_bytes(browser.PDF)
+        for document in who.documents:
+            tab_to(page, "input[name=document_type]")
+            arrow_to(page, document)
+            tab_to(page, "#file")
+            with page.expect_file_chooser() as chooser:
+                page.keyboard.press("Space")
+            chooser.value.set_files(str(scan))
+            tab_to(page, "form[enctype] button")
+            page.keyboard.press("Enter")
+            page.wait_for_load_state()
+        tab_to(page, "main a[href$='/check']")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/check")
+        tab_to(page, "form[action$='/submit'] button")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/cases/*")
+        assert page.locator(".ej-code").first.inner_text().strip().isdigit()  # submitted: it has a tracking code
+    finally:
+        context.close()

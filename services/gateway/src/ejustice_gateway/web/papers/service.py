@@ -11,7 +11,6 @@ import hmac
 from pathlib import Path
 
 import segno
-from fastapi import Request
 from weasyprint import HTML
 
 from ejustice_gateway.web import i18n
@@ -62,7 +61,7 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
 
 
-async def render_pdf(request: Request, template: str, lang: str, context: dict) -> bytes:
+async def render_pdf(base_url: str, template: str, lang: str, context: dict) -> bytes:
     translations = i18n.translations(lang)
     html = environment.get_template(template).render({
         "lang": lang, "dir": i18n.direction(lang), "fonts": FONTS.as_uri(), "_": translations.gettext,
@@ -70,4 +69,4 @@ async def render_pdf(request: Request, template: str, lang: str, context: dict) 
         "digits": lambda v: i18n.local_digits(v, lang), "date": lambda v, **kw: i18n.format_date(v, lang, **kw),
         "money": lambda v: i18n.format_money(v, lang), **context})
     # WeasyPrint is CPU-bound: keep it off the event loop.
-    return await asyncio.to_thread(lambda: HTML(string=html, base_url=str(request.base_url)).write_pdf())
+    return await asyncio.to_thread(lambda: HTML(string=html, base_url=base_url).write_pdf())

@@ -35,7 +35,7 @@ async def filing_pdf(filing_id: str, portal: PortalContext):
                                    "submitted_at": filing.get("submitted_at") or "",
                                    "court_id": (filing.get("court") or {}).get("court_id", "")})
     url = _verify_url(portal, f"/verify/paper?code={code}")
-    data = await service.render_pdf(portal.request, "filing_pdf.html", portal.lang, {
+    data = await service.render_pdf(str(portal.request.base_url), "filing_pdf.html", portal.lang, {
         "filing": filing, "subject": subject, "court": court, "code": code, "verify_url": url,
         "qr": service.qr_svg(url)})
     return _pdf(data, f"filing-{filing['tracking_code']}.pdf")
@@ -56,7 +56,7 @@ async def notice_pdf(notice_id: str, portal: PortalContext):
                                    "served_at": notice.get("served_at") or "",
                                    "case_number": notice.get("case_number") or ""})
     url = _verify_url(portal, f"/verify/paper?code={code}")
-    data = await service.render_pdf(portal.request, "notice_pdf.html", portal.lang, {
+    data = await service.render_pdf(str(portal.request.base_url), "notice_pdf.html", portal.lang, {
         "notice": notice, "code": code, "verify_url": url, "qr": service.qr_svg(url)})
     return _pdf(data, f"notice-{notice['tracking_code']}.pdf")
 
@@ -71,7 +71,7 @@ async def receipt_pdf(payment_id: str, portal: PortalContext):
     receipt = payment["receipt"]
     url = _verify_url(portal, f"/verify/receipt?receipt_number={receipt['receipt_number']}"
                                f"&verification_code={receipt['verification_code']}")
-    data = await service.render_pdf(portal.request, "receipt_pdf.html", portal.lang, {
+    data = await service.render_pdf(str(portal.request.base_url), "receipt_pdf.html", portal.lang, {
         "payment": payment, "tracking_code": filing.get("tracking_code"), "code": receipt["verification_code"],
         "verify_url": url, "qr": service.qr_svg(url)})
     return _pdf(data, f"receipt-{receipt['receipt_number']}.pdf")
