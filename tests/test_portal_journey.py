@@ -236,6 +236,8 @@ def arrow_to(page, value: str, *, limit: int = 40) -> None:
     """Arrow keys move through a radio group or a closed select until the value is chosen."""
     for _ in range(limit):
         if page.evaluate("v => document.activeElement.value === v", value):
+            if page.evaluate("() => document.activeElement.type === 'radio' && !document.activeElement.checked"):
+                page.keyboard.press("Space")
             return
         page.keyboard.press("ArrowDown")
     raise AssertionError(f"the arrow keys never chose {value} on {page.url}")
@@ -295,8 +297,8 @@ def test_filing_form_by_keyboard_only(platform, chromium, tmp_path):
                 page.keyboard.press("Space")
             chooser.value.set_files(str(scan))
             tab_to(page, "form[enctype] button")
-            page.keyboard.press("Enter")
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
         tab_to(page, "main a[href$='/check']")
         page.keyboard.press("Enter")
         page.wait_for_url("**/check")
