@@ -469,11 +469,41 @@ stop_observability() {
   done
 }
 
+# The portal's assets: GOV.UK Frontend (and its right-to-left mirror by rtlcss) and the fonts, from the pinned
+# npm packages, into the gateway's static folder; its message catalogues compiled; and the Debian packages the
+# portal's PDFs and browser tests need (Pango for WeasyPrint, poppler-utils, Chromium). Rebuilt only when an
+# input changed.
+portal_assets() {
+  local assets="$ROOT/services/gateway/assets" web="$ROOT/services/gateway/src/ejustice_gateway/web"
+  local wanted=() pkg
+  for pkg in chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || wanted+=("$pkg")
+  done
+  command -v npm >/dev/null 2>&1 || wanted+=(nodejs npm)  # a Node.js from elsewhere brings its own npm
+  if [ ${#wanted[@]} -gt 0 ]; then
+    say "installing Debian's ${wanted[*]}"
+    { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${wanted[@]}"; } \
+      >"$DATA/logs/apt-portal.log" 2>&1 || die "could not install ${wanted[*]} (see .data/logs/apt-portal.log)"
+  fi
+  local stamp
+  stamp="$(cat "$assets/package-lock.json" "$assets/build.mjs" "$assets/portal.css" "$assets/portal.js" | sha256sum | cut -c1-16)"
+  if [ "$(cat "$web/static/.stamp" 2>/dev/null)" != "$stamp" ]; then
+    say "building the portal's assets"
+    (cd "$assets" && npm ci --no-audit --no-fund --loglevel=error >"$DATA/logs/npm-portal.log" 2>&1) \
+      || die "npm ci failed (see .data/logs/npm-portal.log)"
+    node "$assets/build.mjs" "$web/static" || die "the portal's asset build failed"
+    echo "$stamp" >"$web/static/.stamp"
+  fi
+  "$ROOT/.venv/bin/pybabel" compile --use-fuzzy -d "$web/locales" -D messages >/dev/null 2>&1 \
+    || die "could not compile the portal's message catalogues"
+}
+
 case "${1:-all}" in
   python) python_workspace ;;
+  portal) portal_assets ;;
   rabbitmq) rabbitmq ;;
   mongodb) mongodb ;;
-  all) python_workspace; rabbitmq; mongodb; observability_tools ;;
+  all) python_workspace; portal_assets; rabbitmq; mongodb; observability_tools ;;
   observability) observability ;;
   observability-tools) observability_tools ;;
   jaeger-binary) jaeger_binary ;;
@@ -481,5 +511,5 @@ case "${1:-all}" in
   prometheus-install) prometheus_install ;;
   stop) stop; stop_observability ;;
   crash-postgres) stop_postgres immediate ;;  # for the crash test; `mongodb` starts it again
-  *) die "usage: scripts/infra.sh [all|python|rabbitmq|mongodb|observability|observability-tools|jaeger-binary|rabbitmq-metrics|prometheus-install|stop|crash-postgres]" ;;
+  *) die "usage: scripts/infra.sh [all|python|portal|rabbitmq|mongodb|observability|observability-tools|jaeger-binary|rabbitmq-metrics|prometheus-install|stop|crash-postgres]" ;;
 esac

@@ -4,6 +4,7 @@ The annotated types below normalise first, then validate, so every model that us
 accepts "۰۴۹۹-۳۷۰-۸۹۹" and stores "0499370899".
 """
 
+import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Literal
@@ -25,10 +26,18 @@ def only_digits(value: str) -> str:
     return "".join(ch for ch in normalize_text(value) if not ch.isspace() and ch not in "-_./")
 
 
+# Thousands grouped with dots, as Vietnamese write them ("500.000.000"): only whole groups of three, so that a
+# decimal such as "12.5" is never read as a whole number.
+_DOT_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
 def typed_number(value: object) -> object:
-    """A whole number typed as text ("۵۰۰٬۰۰۰", "500,000") becomes its digits; anything else is judged as it is."""
+    """A whole number typed as text ("۵۰۰٬۰۰۰", "500,000", "500.000") becomes its digits; anything else is judged
+    as it is."""
     if isinstance(value, str):
         text = normalize_text(value).strip().replace(",", "").replace("٬", "").replace(" ", "")
+        if _DOT_GROUPED.match(text):
+            text = text.replace(".", "")
         return text if text.isdigit() else value
     return value
 
@@ -75,6 +84,38 @@ def valid_national_id(code: str, jurisdiction: Jurisdiction) -> bool:
     return valid_vietnamese_citizen_id(code)
 
 
+# Iran's legal-entity national ID (شناسه ملی اشخاص حقوقی): 11 digits; the check digit comes from the first ten, each
+# raised by the tenth digit plus two and weighted, modulo 11 (10 counts as 0).
+_LEGAL_ENTITY_WEIGHTS = (29, 27, 23, 19, 17, 29, 27, 23, 19, 17)
+# Vietnam's enterprise and tax code (mã số doanh nghiệp / mã số thuế): 10 digits, the tenth checking the first nine;
+# a branch or dependent unit adds a 3-digit suffix (written "0101234567-001").
+_ENTERPRISE_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+
+def valid_iranian_legal_entity_id(code: str) -> bool:
+    if len(code) != 11 or not code.isdigit() or len(set(code)) == 1:
+        return False
+    raise_by = int(code[9]) + 2
+    total = sum((int(code[i]) + raise_by) * w for i, w in enumerate(_LEGAL_ENTITY_WEIGHTS)) % 11
+    return int(code[10]) == total % 10
+
+
+def valid_vietnamese_enterprise_code(code: str) -> bool:
+    if len(code) not in (10, 13) or not code.isdigit() or code[:2] == "00":
+        return False
+    if len(code) == 13 and code[10:] == "000":
+        return False
+    check = 10 - sum(int(code[i]) * w for i, w in enumerate(_ENTERPRISE_WEIGHTS)) % 11
+    return check < 10 and int(code[9]) == check
+
+
+def valid_organisation_id(code: str, jurisdiction: Jurisdiction) -> bool:
+    """An organisation's identifier: the legal-entity national ID in Iran, the enterprise or tax code in Vietnam."""
+    if jurisdiction == "IR":
+        return valid_iranian_legal_entity_id(code)
+    return valid_vietnamese_enterprise_code(code)
+
+
 def normalize_mobile(number: str, jurisdiction: Jurisdiction) -> str:
     """A mobile number in E.164 (+98..., +84...); raises ValueError if it is not a mobile number there."""
     try:
@@ -99,8 +140,16 @@ def _is_national_id_shape(value: str) -> str:
     return value
 
 
+def _is_party_id_shape(value: str) -> str:
+    if not 10 <= len(value) <= 13 or not value.isdigit():
+        raise ValueError("A national ID or organisation ID is 10 to 13 digits.")
+    return value
+
+
 # Digits as typed, normalised; the checksum needs the jurisdiction, so models check it with valid_national_id.
 NationalId = Annotated[str, BeforeValidator(_digits_or_error), AfterValidator(_is_national_id_shape)]
+# A person's national ID or an organisation's ID (Iran 11 digits; Vietnam 10, or 13 for a branch).
+PartyId = Annotated[str, BeforeValidator(_digits_or_error), AfterValidator(_is_party_id_shape)]
 Text = Annotated[str, BeforeValidator(lambda v: normalize_text(v).strip() if isinstance(v, str) else v)]
 # A whole number as a person types it: Persian or Arabic digits and thousands separators welcome.
 WholeNumber = Annotated[int, BeforeValidator(typed_number)]

@@ -58,6 +58,8 @@ class GatewaySettings(ServiceSettings):
     # of that office act for them (hours).
     in_person_proof_days: int = Field(7, ge=1, le=90)
     on_behalf_hours: int = Field(8, ge=1, le=72)
+    # The portal's cookies are Secure (browsers keep them on loopback too); off only for a plain-HTTP test client.
+    web_secure_cookies: bool = True
 
     @model_validator(mode="after")
     def _real_proofing_in_production(self):

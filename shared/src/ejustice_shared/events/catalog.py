@@ -33,11 +33,22 @@ class Money(_Part):
     currency: Currency
 
 
+class Representative(_Part):
+    """The person who acts for an organisation that is a party: they file for it, and the dossier says so."""
+
+    national_id: str = Field(description="The person's national ID, normalised digits.")
+    name: str
+    position: str | None = None
+
+
 class Party(_Part):
     role: Literal["applicant", "respondent"]
-    national_id: str = Field(description="Normalised digits: 10 (Iran) or 12 (Vietnam).")
+    national_id: str = Field(description="Normalised digits: a person's national ID, 10 (Iran) or 12 (Vietnam); an "
+                                         "organisation's ID, 11 (Iran) or 10/13 (Vietnam).")
     name: str
     city_id: str
+    kind: Literal["person", "organisation"] = "person"
+    representative: Representative | None = Field(None, description="For an organisation: who acts for it.")
 
 
 class DocumentRef(_Part):

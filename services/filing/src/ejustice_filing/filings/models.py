@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field, model_validator
 from ejustice_filing.representation.models import AttorneyRead
 from ejustice_shared.events import DocumentRef, Money, Party, ReturnReason
 from ejustice_shared.models import RequestModel
-from ejustice_shared.people import NationalId, Text
+from ejustice_shared.people import NationalId, PartyId, Text
 
 Status = Literal["draft", "submitted", "forwarded", "accepted", "returned"]
 
@@ -21,11 +21,21 @@ class FilingCreate(RequestModel):
                                       description="Where the facts happened (the bank of a cheque), if it matters.")
 
 
-class PartyCreate(RequestModel):
-    role: Literal["applicant", "respondent"]
+class RepresentativeCreate(RequestModel):
     national_id: NationalId
     name: Text = Field(min_length=2, max_length=200)
+    position: Text | None = Field(None, max_length=200, description="Director, legal officer, ...")
+
+
+class PartyCreate(RequestModel):
+    role: Literal["applicant", "respondent"]
+    kind: Literal["person", "organisation"] = "person"
+    national_id: PartyId = Field(description="A person's national ID; an organisation's legal-entity ID (Iran, 11 "
+                                             "digits) or enterprise/tax code (Vietnam, 10 digits, 13 for a branch).")
+    name: Text = Field(min_length=2, max_length=200)
     city_id: str = Field(min_length=2, max_length=32, description="A city id from GET /cities.")
+    representative: RepresentativeCreate | None = Field(
+        None, description="Required for an organisation that files: the person acting for it.")
 
 
 class PartiesUpdate(RequestModel):

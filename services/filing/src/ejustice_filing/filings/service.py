@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, replace
 
 from ejustice_filing.access import service as access
-from ejustice_filing.filings import jurisdiction
+from ejustice_filing.filings import jurisdiction, organisations
 from ejustice_filing.filings.models import (
     ClaimUpdate,
     CourtDecision,
@@ -44,7 +44,6 @@ from ejustice_shared.events import (
     Party,
 )
 from ejustice_shared.events.catalog import FilingAttorneyGranted, FilingAttorneyRevoked
-from ejustice_shared.people import valid_national_id
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -286,12 +285,12 @@ async def change(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
 def party_errors(update: PartiesUpdate, *, jurisdiction: str, principal: Principal) -> list[dict]:
     errors = []
     for n, party in enumerate(update.parties):
-        if not valid_national_id(party.national_id, jurisdiction):
-            errors.append(field_error(f"parties.{n}.national_id", "invalid-national-id", variant=jurisdiction))
+        errors += organisations.party_errors(n, party, jurisdiction)
     if not any(p.role == "applicant" for p in update.parties):
         errors.append(field_error("parties", "applicant-required"))
     if (principal.has(Role.CITIZEN) and not principal.acting_for and principal.national_id
-            and not any(p.role == "applicant" and p.national_id == principal.national_id for p in update.parties)):
+            and not any(p.role == "applicant" and organisations.acts_as(p, principal.national_id)
+                        for p in update.parties)):
         errors.append(field_error("parties", "filer-not-applicant"))
     return errors
 

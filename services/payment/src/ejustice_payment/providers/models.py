@@ -61,6 +61,8 @@ class SandboxPay(RequestModel):
         "as-paid", description="omit: the provider leaves the capture out of its settlement file.")
     settled_amount: int | None = Field(None, ge=0, le=MAX_AMOUNT,
                                        description="An amount the settlement file states instead of the paid one.")
+    return_to: str | None = Field(None, max_length=500,
+                                  description="The page form: the payer's site path to go back to after paying.")
 
 
 class SandboxPayAccepted(BaseModel):

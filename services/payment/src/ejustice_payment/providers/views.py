@@ -9,7 +9,7 @@ from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from pydantic import ValidationError
 
 from ejustice_payment.payments import service as payments
@@ -38,6 +38,7 @@ PAGE = """<!doctype html>
 <strong>{amount} {currency}</strong></p>
 <p>Status: {status}</p>
 <form method="post" action="{payment_id}/pay">
+<input type="hidden" name="return_to" value="{return_to}">
 <button name="outcome" value="paid">Pay</button>
 <button name="outcome" value="failed">Decline</button>
 </form>
@@ -58,13 +59,20 @@ async def known_payment(runtime: Runtime, payment_id: str) -> PaymentRead:
     return payment
 
 
+def local_path(target: str | None) -> str:
+    """Where the payer's site asked to come back to: a path on the same site only, never an address elsewhere."""
+    target = target or ""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else ""
+
+
 @router.get("/{payment_id}", response_class=HTMLResponse)
-async def sandbox_page(payment_id: str, runtime: Runtime) -> HTMLResponse:
+async def sandbox_page(payment_id: str, runtime: Runtime, return_to: str = "") -> HTMLResponse:
+    """`return_to`: the payer's page to come back to after paying, as a real provider's return address."""
     payment = await known_payment(runtime, payment_id)
     return HTMLResponse(PAGE.format(**{k: escape(str(v)) for k, v in {
         "filing_id": payment.filing_id, "fee_code": payment.fee_code, "fee_version": payment.fee_version,
         "amount": f"{payment.amount.amount:,}", "currency": payment.amount.currency, "status": payment.status,
-        "payment_id": payment.payment_id}.items()}))
+        "payment_id": payment.payment_id, "return_to": local_path(return_to)}.items()}))
 
 
 @router.post("/{payment_id}/pay", status_code=status.HTTP_202_ACCEPTED)
@@ -81,6 +89,8 @@ async def sandbox_pay(payment_id: str, request: Request, runtime: Runtime,
                                                 amount=payment.amount), choice)
     accepted = SandboxPayAccepted(payment_id=payment_id, provider_reference=reference, outcome=choice.outcome,
                                   callback_in_seconds=None if choice.callback == "hold" else provider.delay_seconds)
+    if from_form and (back := local_path(choice.return_to)):
+        return RedirectResponse(back, status_code=status.HTTP_303_SEE_OTHER)
     if from_form:
         return HTMLResponse(DONE.format(outcome=escape(choice.outcome)), status_code=status.HTTP_202_ACCEPTED)
     return accepted

@@ -1,0 +1,91 @@
+"""The portal on the gateway's app: its pages, static files, headers and friendly error pages.
+
+Every path outside /api, /readyz, /healthz and /metrics belongs to the portal; the API keeps its problem+json.
+"""
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ejustice_gateway.web import i18n, security, session
+from ejustice_gateway.web.account import views as account
+from ejustice_gateway.web.api import PageFailure, SignInNeeded
+from ejustice_gateway.web.cases import views as cases
+from ejustice_gateway.web.ebox import views as ebox
+from ejustice_gateway.web.filing import views as filing
+from ejustice_gateway.web.papers import views as papers
+from ejustice_gateway.web.templating import render
+from ejustice_gateway.web.verify import views as verify
+from ejustice_gateway.web.views import router as home
+from ejustice_shared import logs
+from ejustice_shared.problems import Problem
+
+STATIC = Path(__file__).parent / "static"
+API_PREFIXES = ("/api/", "/readyz", "/healthz", "/metrics", "/docs", "/openapi.json", "/redoc")
+log = logs.get("portal")
+
+
+def is_page(request: Request) -> bool:
+    return not request.url.path.startswith(API_PREFIXES)
+
+
+def install(app: FastAPI) -> None:
+    for router in (home, account.router, cases.router, filing.router, ebox.router, papers.router, verify.router):
+        app.include_router(router, include_in_schema=False)
+    STATIC.mkdir(exist_ok=True)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.middleware("http")
+    async def portal_headers(request: Request, call_next):
+        response = await call_next(request)
+        if is_page(request):
+            for name, value in security.HEADERS.items():
+                response.headers.setdefault(name, value)
+            session.write(request, response)
+        return response
+
+    for kind in (Problem, RequestValidationError, StarletteHTTPException, PageFailure, SignInNeeded, Exception):
+        _page_or_problem(app, kind)
+
+
+def _page_or_problem(app: FastAPI, kind: type[Exception]) -> None:
+    """Pages answer errors with a page in the reader's language; the API keeps its own handler."""
+    api_handler = app.exception_handlers.get(kind) or app.exception_handlers.get(Exception)
+
+    async def handle(request: Request, exc: Exception):
+        if not is_page(request) and api_handler is not None:
+            return await api_handler(request, exc)
+        return error_page(request, exc)
+
+    app.add_exception_handler(kind, handle)
+
+
+def error_page(request: Request, exc: Exception):
+    if isinstance(exc, SignInNeeded):
+        return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+    status, detail, headers = 500, None, {}
+    if isinstance(exc, PageFailure):
+        status, detail = exc.status, exc.detail
+        if exc.retry_after:
+            headers["retry-after"] = exc.retry_after
+    elif isinstance(exc, Problem):
+        status, detail = exc.status, exc.detail
+    elif isinstance(exc, StarletteHTTPException):
+        status = exc.status_code
+    elif isinstance(exc, RequestValidationError):
+        status = 400
+    else:
+        log.error("portal page failed", path=request.url.path, error=repr(exc))
+    lang = getattr(request.state, "lang", None) or i18n.choose(request, (session.read(request) or _NoSession).lang)
+    response = render(request, "error.html", {"status": status, "detail": detail if status < 500 else None},
+                      status_code=status, lang=lang)
+    response.headers.update(headers)
+    return response
+
+
+class _NoSession:
+    lang = None
