@@ -19,12 +19,11 @@ import pytest_asyncio
 
 from ejustice_shared.events import AccountRegistered, Envelope, FilingAccepted, FilingReturned, Party, ReturnReason
 from ejustice_shared.people import valid_iranian_national_code
-from tests.support.platform import Platform, wait_until
-from tests.support.stores import AMQP_URL, commits, events_of
+from tests.support.platform import Platform, consumed, wait_consumed, wait_until
+from tests.support.stores import AMQP_URL, commits, events_of, mongo
 
 # Iran: arrival is service; Vietnam here stands for a jurisdiction that serves at the first view.
 MODULE_POLICY = {"IR": {"rule": "on_delivery"}, "VN": {"rule": "on_first_view"}}
-SETTLE_SECONDS = 1.0  # long enough for a redelivered event's handler to have done whatever it would do
 
 
 class Bus:
@@ -170,10 +169,10 @@ async def test_an_account_gets_one_ebox_even_when_the_registration_arrives_twice
     assert get(notification, "/eboxes/me", headers).status_code == 404  # not before it is opened
 
     twice = citizen.registered()
+    before = consumed(notification["notification"], "account.registered")
     await bus.publish(twice)
     await bus.publish(twice)
-    await register(notification, bus, Citizen.make("IR"))  # someone after, as a sign the two were taken
-    await asyncio.sleep(SETTLE_SECONDS)
+    wait_consumed(notification["notification"], "account.registered", before + 2)  # both deliveries handled
 
     ebox = get(notification, "/eboxes/me", headers).json()
     assert ebox["ebox_id"] == f"IR-{citizen.national_id}"
@@ -192,6 +191,7 @@ async def test_an_acceptance_reaches_the_party_with_an_ebox_and_goes_on_paper_fo
     await register(notification, bus, applicant)
     envelope = accepted("IR", applicant.party("applicant"), respondent.party("respondent"))
     case_number = envelope.data["case_number"]
+    before = consumed(notification["notification"], "filing.accepted")
     await bus.publish(envelope)
     await bus.publish(envelope)  # redelivered
 
@@ -224,7 +224,9 @@ async def test_an_acceptance_reaches_the_party_with_an_ebox_and_goes_on_paper_fo
     assert task["outcome"] is None and "respondent" in task["body"]["en"]
     assert get(notification, "/paper-service", clerk, city_id="VN-HN").json() == []
 
-    await asyncio.sleep(SETTLE_SECONDS)  # the second delivery changed nothing
+    wait_consumed(notification["notification"], "filing.accepted", before + 2)  # the second delivery changed nothing
+    stored = await commits(notification.database("notification"), f"notice-{notice_id}")
+    assert len(events_of(stored, "notice.delivered")) == 1
     for event_type in ("notice.delivered", "notice.served", "paper_service.requested"):
         assert len(await bus.events(event_type, filing_id=envelope.subject)) == 1, event_type
     assert len(get(notification, "/notices", headers).json()) == 1
@@ -259,7 +261,9 @@ async def test_the_first_view_is_recorded_once_and_nobody_else_can_read_the_noti
     assert get(notification, "/notices", other).json() == []
     assert get(notification, f"/notices/{notice_id}").status_code == 401
 
-    await asyncio.sleep(SETTLE_SECONDS)
+    # Every view answered after its commit: the stream says the first view was recorded once.
+    stored = await commits(notification.database("notification"), f"notice-{notice_id}")
+    assert len(events_of(stored, "notice.viewed")) == 1
     assert len(await bus.events("notice.viewed", notice_id=notice_id)) == 1
 
 
@@ -276,6 +280,7 @@ async def test_a_returned_filing_tells_the_filer_what_to_correct_or_goes_on_pape
         return Envelope.wrap(data, source="court", subject=filing_id)
 
     to_filer, to_unregistered = returned(filer), returned(unregistered)
+    before = consumed(notification["notification"], "filing.returned")
     await bus.publish(to_filer)
     await bus.publish(to_unregistered)
 
@@ -287,7 +292,7 @@ async def test_a_returned_filing_tells_the_filer_what_to_correct_or_goes_on_pape
     # The filer without an e-box: the deficiency goes on paper to the applicant, not to the respondent.
     [requested] = await bus.wait_for("paper_service.requested", filing_id=to_unregistered.subject)
     assert requested["data"]["kind"] == "filing-returned" and requested["data"]["party_name"] == unregistered.name
-    await asyncio.sleep(SETTLE_SECONDS)
+    wait_consumed(notification["notification"], "filing.returned", before + 2)
     assert await bus.events("paper_service.requested", filing_id=to_filer.subject) == []
     assert len(await bus.events("paper_service.requested", filing_id=to_unregistered.subject)) == 1
 
@@ -304,7 +309,13 @@ async def test_under_on_first_view_a_notice_is_served_when_it_is_first_read_and_
     assert delivered["data"]["deemed_served_at"] is None
     notice_id = delivered["data"]["notice_id"]
 
-    await asyncio.sleep(SETTLE_SECONDS)  # several rounds of the deemed-service check
+    # Nothing waits for the periodic check to serve it: no marker in the queue of notices served by time.
+    client = mongo()
+    try:
+        pending = client[notification.database("notification")]["notices_pending_service"]
+        assert await pending.find_one({"_id": notice_id}) is None
+    finally:
+        await client.close()
     assert await bus.events("notice.served", notice_id=notice_id) == []
     headers = citizen.headers(notification)
     assert get(notification, "/notices", headers).json()[0]["served_at"] is None
@@ -352,7 +363,8 @@ async def test_under_days_after_delivery_a_notice_is_served_when_the_days_pass_o
         assert datetime.fromisoformat(served["time"]) >= deadline  # published once the time had come, not before
         assert get(platform, "/notices", idler.headers(notification)).json()[0]["served_at"] == \
             served["data"]["served_at"]
-        await asyncio.sleep(SETTLE_SECONDS)
+        stored = await commits(platform.database("notification"), f"notice-{idle_id}")
+        assert len(events_of(stored, "notice.served")) == 1  # served once, however many rounds the check ran
         assert len(await bus.events("notice.served", notice_id=idle_id)) == 1
     finally:
         await bus.close()
@@ -393,7 +405,6 @@ async def test_a_paper_service_outcome_is_recorded_once(notification, bus):
 
     [recorded] = await bus.wait_for("paper_service.recorded", task_id=task_id)
     assert recorded["data"]["outcome"] == "served" and recorded["data"]["filing_id"] == envelope.subject
-    await asyncio.sleep(SETTLE_SECONDS)
     assert len(await bus.events("paper_service.recorded", task_id=task_id)) == 1
     stream = await commits(notification.database("notification"), f"paper-{task_id}")
     assert len(events_of(stream, "paper_service.recorded")) == 1

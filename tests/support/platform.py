@@ -165,3 +165,19 @@ class Platform:
                             json={"subject": subject, "roles": list(roles or ("citizen",)), **claims}, timeout=10)
         answer.raise_for_status()
         return {"authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def consumed(service: ServiceProcess, event_type: str) -> float:
+    """How many events of this type the service has handled and acknowledged (its events_consumed metric)."""
+    for line in httpx.get(service.url + "/metrics", timeout=5).text.splitlines():
+        if line.startswith("events_consumed_total{") and f'type="{event_type}"' in line and '"handled"' in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def wait_consumed(service: ServiceProcess, event_type: str, count: float, timeout: float = 30.0) -> None:
+    """Instead of a settle sleep: wait until the service has handled `count` events of this type in all.
+
+    A handler acknowledges after its commit, so what a duplicate delivery would have stored is stored by then."""
+    wait_until(lambda: consumed(service, event_type) >= count, timeout=timeout,
+               what=f"{service.name} to handle {count:g} {event_type}")

@@ -3,10 +3,22 @@
 import pytest
 
 from ejustice_filing.access import service as access
+from ejustice_filing.access.events import FilingListed, FilingUnlisted
 from ejustice_filing.court.service import answer_filing
 from ejustice_filing.dossier.service import announce, checkpoints
 from ejustice_filing.filings import flows
+from ejustice_filing.filings.events import (
+    FilingClaimSet,
+    FilingFeeRecorded,
+    FilingNoFeeDue,
+    FilingNoted,
+    FilingOpened,
+    FilingPaid,
+    FilingPartiesSet,
+    FilingStatementSet,
+)
 from ejustice_filing.filings.service import Change, Submit, aggregate, change_draft, open_filing, submit_filing
+from ejustice_filing.representation.events import FilingAttorneyGranted, FilingAttorneyRevoked
 from ejustice_filing.representation.service import Appoint, Dismiss, appoint, dismiss
 from ejustice_shared.aggregate import MemoryCommits
 from ejustice_shared.auth import Principal, Role
@@ -14,24 +26,15 @@ from ejustice_shared.events import (
     DossierCheckpointed,
     FeeAssessed,
     FilingAccepted,
-    FilingClaimSet,
-    FilingFeeRecorded,
     FilingForwarded,
-    FilingNoFeeDue,
-    FilingNoted,
-    FilingOpened,
-    FilingPaid,
-    FilingPartiesSet,
     FilingResubmitted,
     FilingReturned,
-    FilingStatementSet,
     FilingSubmitted,
     Money,
     Party,
     PaymentCompleted,
     ReturnReason,
 )
-from ejustice_shared.events.catalog import FilingAttorneyGranted, FilingAttorneyRevoked
 from ejustice_shared.problems import Problem
 
 pytestmark = pytest.mark.unit
@@ -173,12 +176,12 @@ def test_the_filer_appoints_and_dismisses_an_attorney_but_a_stranger_does_not():
 
 async def test_an_index_lists_and_unlists_and_a_cause_lists_once():
     store = MemoryCommits()
-    await access.index.execute(store, "sub:a", access.enter, access.FilingListed(filing_id="f1"), cause="listed-f1")
-    await access.index.execute(store, "sub:a", access.enter, access.FilingListed(filing_id="f2"), cause="listed-f2")
-    again = await access.index.execute(store, "sub:a", access.enter, access.FilingListed(filing_id="f1"),
+    await access.index.execute(store, "sub:a", access.enter, FilingListed(filing_id="f1"), cause="listed-f1")
+    await access.index.execute(store, "sub:a", access.enter, FilingListed(filing_id="f2"), cause="listed-f2")
+    again = await access.index.execute(store, "sub:a", access.enter, FilingListed(filing_id="f1"),
                                        cause="listed-f1")
     assert not again.stored and list(again.state) == ["f1", "f2"]
-    gone = await access.index.execute(store, "sub:a", access.enter, access.FilingUnlisted(filing_id="f1"),
+    gone = await access.index.execute(store, "sub:a", access.enter, FilingUnlisted(filing_id="f1"),
                                       cause="unlisted-f1-g")
     assert list(gone.state) == ["f2"]
 

@@ -5,11 +5,11 @@ import pytest
 from ejustice_payment.fees import service as fees
 from ejustice_payment.ledger import service as ledger
 from ejustice_payment.payments import service as payments
-from ejustice_payment.payments.models import PaymentCaptured, PaymentFailed, PaymentOpened, PaymentRequested
+from ejustice_payment.payments.events import PaymentCaptured, PaymentFailed, PaymentOpened, PaymentRequested
 from ejustice_payment.providers.models import CallbackData
 from ejustice_payment.receipts.service import ReceiptClaim
 from ejustice_payment.reconciliation import service as reconciliation
-from ejustice_payment.reconciliation.models import ReconciliationRun
+from ejustice_payment.reconciliation.events import ReconciliationRun
 from ejustice_payment.refunds import service as refunds
 from ejustice_shared.aggregate import MemoryCommits, Missing
 from ejustice_shared.events import (

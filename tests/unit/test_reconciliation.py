@@ -2,8 +2,9 @@
 
 from datetime import UTC, date, datetime
 
+from ejustice_payment.reconciliation.events import PaymentBooked
 from ejustice_payment.reconciliation.flows import next_run
-from ejustice_payment.reconciliation.models import PaymentBooked, SettlementRow
+from ejustice_payment.reconciliation.models import SettlementRow
 from ejustice_payment.reconciliation.service import compare
 from ejustice_payment.reconciliation.settlement import read_settlement, write_settlement
 from ejustice_shared.events import Money

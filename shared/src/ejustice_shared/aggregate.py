@@ -204,7 +204,7 @@ class Aggregate(Generic[S]):
 
     async def _catch_up(self, store, stream: str, held: Loaded[S] | None) -> Loaded[S]:
         loaded = held or Loaded(self.initial)
-        asked_snapshot = held is not None
+        asked_snapshot = loaded.seq > 0
         folded = 0
         # Most streams are short and most catch-ups find nothing new: ask for a few ids first, then more.
         size = min(FIRST_READ if held is None else TAIL_READ, self.snapshot_every)
@@ -277,10 +277,8 @@ class Aggregate(Generic[S]):
         """
         stream = self.stream(key)
         cause = cause or uuid.uuid4().hex
-        loaded = store.states.get((self.name, stream))
-        current = loaded is None
-        if current:
-            loaded = await self._catch_up(store, stream, None)
+        # Nothing held: decide as on a new stream (most are: a notice, a payment); the insert says if it is not.
+        loaded, current = store.states.get((self.name, stream)) or Loaded(self.initial), False
         for attempt in range(attempts):
             if (seq := loaded.causes.get(cause)) is not None:
                 return Outcome(await store.get(commit_id(stream, seq)), loaded.state, False, None, loaded.seq)

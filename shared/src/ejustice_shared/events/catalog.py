@@ -1,8 +1,8 @@
 """Every event ejustice publishes or records, one definition each, shared by publisher and consumers.
 
 JSON Schema files under shared/schemas/ are generated from these classes
-(`make schemas`); a test keeps them current. `published = False` marks a dossier entry
-that stays inside the service that records it.
+(`make schemas`); a test keeps them current. Only published contracts live here: a
+service's own entries (`published = False`) live in its `<area>/events.py`.
 """
 
 from typing import Literal
@@ -83,55 +83,6 @@ class AccountRegistered(EventData):
 # --- filing -----------------------------------------------------------------------------------------
 
 
-class FilingOpened(EventData):
-    """A draft filing's first dossier entry."""
-
-    type = "filing.opened"
-    published = False
-
-    filing_id: str
-    kind: FilingKind
-    subject_code: str
-    jurisdiction: Jurisdiction
-    filer_id: str
-    filer_national_id: str | None = None
-    case_number: str | None = Field(None, description="For a brief: the existing case it belongs to.")
-    case_court_id: str | None = Field(None, description="For a brief: the court of that case.")
-    event_city_id: str | None = Field(None, description="Where the facts happened (a cheque's bank), if it matters.")
-
-
-class FilingPartiesSet(EventData):
-    type = "filing.parties_set"
-    published = False
-
-    filing_id: str
-    parties: list[Party]
-
-
-class FilingClaimSet(EventData):
-    type = "filing.claim_set"
-    published = False
-
-    filing_id: str
-    claim: Money | None
-
-
-class FilingStatementSet(EventData):
-    type = "filing.statement_set"
-    published = False
-
-    filing_id: str
-    statement: str
-
-
-class FilingDocumentAdded(EventData):
-    type = "filing.document_added"
-    published = False
-
-    filing_id: str
-    document: DocumentRef
-
-
 class FilingSubmitted(EventData):
     type = "filing.submitted"
 
@@ -158,47 +109,6 @@ class FilingResubmitted(EventData):
     claim: Money | None = None
     filer_id: str
     tracking_code: str
-
-
-class FilingFeeRecorded(EventData):
-    """The filing's dossier notes the fee payment assessed for it."""
-
-    type = "filing.fee_recorded"
-    published = False
-
-    filing_id: str
-    assessment_id: str
-    fee: Money
-    fee_code: str
-    fee_version: int
-    cause_event_id: str
-    due: Money | None = Field(None, description="What is left to pay when it is not the whole fee (a reassessment).")
-
-
-class FilingNoFeeDue(EventData):
-    """The filing's dossier notes that nothing is to pay before it goes to the court, and why."""
-
-    type = "filing.no_fee_due"
-    published = False
-
-    filing_id: str
-    assessment_id: str
-    reason: Literal["zero-fee", "no-difference", "fee-lowered"]
-    excess: Money | None = Field(None, description="For a lowered fee: what is refunded.")
-    cause_event_id: str
-
-
-class FilingPaid(EventData):
-    """The filing's dossier notes the payment of its fee."""
-
-    type = "filing.paid"
-    published = False
-
-    filing_id: str
-    payment_id: str
-    amount: Money
-    receipt_number: str
-    cause_event_id: str
 
 
 class FilingForwarded(EventData):
@@ -252,19 +162,6 @@ class FilingReturned(EventData):
     returned_by: str
 
 
-class FilingNoted(EventData):
-    """The filing's dossier notes another service's event about it (a notice, a paper service)."""
-
-    type = "filing.noted"
-    published = False
-
-    filing_id: str
-    event_type: str
-    event_id: str
-    source: str
-    summary: dict[str, str | int | None]
-
-
 class DossierCheckpointed(EventData):
     """The filing service signed the heads of every dossier: anyone can check an exported dossier against it."""
 
@@ -278,30 +175,6 @@ class DossierCheckpointed(EventData):
     key_id: str = Field(description="SHA-256 (hex) of the raw Ed25519 public key that signed it.")
     prev_line_hash: str = Field(description="SHA-256 (hex) of the checkpoint log's line before this one.")
     signature: str = Field(description="Ed25519 over the canonical JSON of the checkpoint body, base64.")
-
-
-class FilingAttorneyGranted(EventData):
-    """The filer gave a lawyer power of attorney on the filing, naming them by national ID or bar number."""
-
-    type = "filing.attorney_granted"
-    published = False
-
-    filing_id: str
-    grant_id: str
-    national_id: str | None = None
-    bar_number: str | None = None
-
-
-class FilingAttorneyRevoked(EventData):
-    """The filer took back a lawyer's power of attorney on the filing."""
-
-    type = "filing.attorney_revoked"
-    published = False
-
-    filing_id: str
-    grant_id: str = Field(description="The grant revoked.")
-    national_id: str | None = None
-    bar_number: str | None = None
 
 
 # --- payment ----------------------------------------------------------------------------------------

@@ -21,34 +21,16 @@ import contextlib
 
 from pymongo.errors import DuplicateKeyError
 
+from ejustice_filing.access.events import FilingListed, FilingUnlisted
 from ejustice_filing.filings.models import FilingRead
 from ejustice_filing.representation.models import normalize_bar_number
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal, Role
-from ejustice_shared.events import EventData
 from ejustice_shared.problems import Problem
 from ejustice_shared.runtime import ServiceRuntime
 
 # Who changes a filing, besides the filer: the dossier names them as acting on the filer's behalf.
 CLERK_ON_BEHALF, ATTORNEY, FILER = "clerk", "attorney", "filer"
-
-
-class FilingListed(EventData):
-    """An entry of a person's or court's index of filings (kept inside the filing service)."""
-
-    type = "filing.listed"
-    published = False
-
-    filing_id: str
-
-
-class FilingUnlisted(EventData):
-    """A filing leaves a key's index: the right that listed it was taken back."""
-
-    type = "filing.unlisted"
-    published = False
-
-    filing_id: str
 
 
 def filer_key(account: str) -> str:
@@ -67,8 +49,6 @@ def attorney_key(jurisdiction: str, *, national_id: str | None = None, bar_numbe
     if national_id:
         return f"attorney-nid:{jurisdiction}-{national_id}"
     return f"attorney-bar:{jurisdiction}-{bar_number}"
-
-
 
 
 def keys_of(principal: Principal) -> list[str]:

@@ -3,10 +3,11 @@ import uuid
 from ejustice_filing.documents.models import ACCEPTED_SIGNATURES, EXECUTABLE_SIGNATURES, OTHER_DOCUMENT
 from ejustice_filing.documents.storage import ChunkedBlobStore
 from ejustice_filing.filings import service as filings
+from ejustice_filing.filings.events import FilingDocumentAdded
 from ejustice_filing.filings.models import FilingRead
 from ejustice_filing.subjects import service as subjects
 from ejustice_shared.auth import Principal
-from ejustice_shared.events import DocumentRef, FilingDocumentAdded
+from ejustice_shared.events import DocumentRef
 from ejustice_shared.people import normalize_text
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime

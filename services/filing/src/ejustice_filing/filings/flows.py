@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from ejustice_filing.access import service as access
 from ejustice_filing.filings import service
+from ejustice_filing.filings.events import FilingFeeRecorded, FilingNoFeeDue, FilingNoted, FilingPaid
 from ejustice_filing.filings.models import FilingRead
 from ejustice_shared.aggregate import Decision
 from ejustice_shared.events import (
@@ -11,10 +12,6 @@ from ejustice_shared.events import (
     EventData,
     FeeAssessed,
     FeeReassessed,
-    FilingFeeRecorded,
-    FilingNoFeeDue,
-    FilingNoted,
-    FilingPaid,
     Money,
     NoticeDelivered,
     NoticeServed,

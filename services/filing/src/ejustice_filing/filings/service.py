@@ -10,6 +10,15 @@ from dataclasses import dataclass, replace
 
 from ejustice_filing.access import service as access
 from ejustice_filing.filings import jurisdiction, organisations
+from ejustice_filing.filings.events import (
+    FilingClaimSet,
+    FilingDocumentAdded,
+    FilingFeeRecorded,
+    FilingOpened,
+    FilingPaid,
+    FilingPartiesSet,
+    FilingStatementSet,
+)
 from ejustice_filing.filings.models import (
     ClaimUpdate,
     CourtDecision,
@@ -20,6 +29,7 @@ from ejustice_filing.filings.models import (
     PaymentRead,
     StatementUpdate,
 )
+from ejustice_filing.representation.events import FilingAttorneyGranted, FilingAttorneyRevoked
 from ejustice_filing.representation.models import AttorneyRead
 from ejustice_filing.subjects import service as subjects
 from ejustice_shared import codes
@@ -29,21 +39,13 @@ from ejustice_shared.events import (
     Envelope,
     EventData,
     FilingAccepted,
-    FilingClaimSet,
-    FilingDocumentAdded,
-    FilingFeeRecorded,
     FilingForwarded,
-    FilingOpened,
-    FilingPaid,
-    FilingPartiesSet,
     FilingResubmitted,
     FilingReturned,
-    FilingStatementSet,
     FilingSubmitted,
     Money,
     Party,
 )
-from ejustice_shared.events.catalog import FilingAttorneyGranted, FilingAttorneyRevoked
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -181,14 +183,14 @@ def _attorney_revoked(state: Filing, event: FilingAttorneyRevoked, fact: Fact) -
     return state.changed(attorneys=[a for a in state.read.attorneys if a.grant_id != event.grant_id])
 
 
-async def load(runtime: ServiceRuntime, filing_id: str) -> FilingRead | None:
-    return (await aggregate.state(runtime.commits, filing_id)).read
+async def load(runtime: ServiceRuntime, filing_id: str, *, fresh: bool = True) -> FilingRead | None:
+    return (await aggregate.load(runtime.commits, filing_id, fresh=fresh)).state.read
 
 
-async def read(runtime: ServiceRuntime, *, principal: Principal, filing_id: str) -> FilingRead:
+async def read(runtime: ServiceRuntime, *, principal: Principal, filing_id: str, fresh: bool = True) -> FilingRead:
     """The filing if the principal may see it; 404 otherwise, the same answer as for a filing that does not exist."""
     if await access.granted(runtime, principal, filing_id):
-        found = await load(runtime, filing_id)
+        found = await load(runtime, filing_id, fresh=fresh)
         if found is not None and access.may_read(found, principal):
             return found
     raise Problem(404, "filing-not-found")
@@ -207,13 +209,18 @@ async def editable(runtime: ServiceRuntime, *, principal: Principal, filing_id: 
     """The filing if the principal may change it now.
 
     404 if they may not see it; 403 if they see it but are neither its filer nor acting for
-    them; 409 once it has left the filer's hands.
+    them; 409 once it has left the filer's hands. Checked on the copy this process holds, as a
+    command's decision is (its insert checks it again); a refusal is checked on the stored stream.
     """
-    filing = await read(runtime, principal=principal, filing_id=filing_id)
+    try:
+        return _editable(await read(runtime, principal=principal, filing_id=filing_id, fresh=False), principal)
+    except Problem:
+        return _editable(await read(runtime, principal=principal, filing_id=filing_id), principal)
+
+
+def _editable(filing: FilingRead, principal: Principal) -> FilingRead:
     access.check_may_change(filing, principal)
-    if filing.status not in EDITABLE:
-        raise Problem(409, "filing-not-editable",
-                      detail=f"The filing is {filing.status}; only drafts and returned filings can change.")
+    check_editable(filing)
     return filing
 
 

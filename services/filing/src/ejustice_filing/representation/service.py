@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from ejustice_filing.access import service as access
 from ejustice_filing.filings import service as filings
 from ejustice_filing.filings.models import FilingRead
+from ejustice_filing.representation.events import FilingAttorneyGranted, FilingAttorneyRevoked
 from ejustice_filing.representation.models import AttorneyNamed, AttorneyRead, normalize_bar_number
 from ejustice_shared.aggregate import Decision
 from ejustice_shared.auth import Principal
-from ejustice_shared.events.catalog import FilingAttorneyGranted, FilingAttorneyRevoked
 from ejustice_shared.people import only_digits, valid_national_id
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 from ejustice_payment.fees import service as fees
 from ejustice_payment.fees.models import AssessmentRead
 from ejustice_payment.ledger.models import LedgerEntry, LedgerRead
-from ejustice_payment.payments.models import PaymentCaptured, PaymentOpened
-from ejustice_payment.reconciliation.models import PaymentBooked, TransactionType
+from ejustice_payment.payments.events import PaymentCaptured, PaymentOpened
+from ejustice_payment.reconciliation.events import PaymentBooked
+from ejustice_payment.reconciliation.models import TransactionType
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal, Role
 from ejustice_shared.events import Envelope, Money, PaymentExpired, PaymentRefunded, PaymentRefundRequested

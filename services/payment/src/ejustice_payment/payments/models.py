@@ -3,7 +3,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ejustice_payment.receipts.models import ReceiptRead
-from ejustice_shared.events import EventData, Money
+from ejustice_shared.events import Money
 from ejustice_shared.models import RequestModel
 from ejustice_shared.people import Text
 
@@ -47,60 +47,3 @@ class PaymentRead(BaseModel):
 
 class CallbackAnswer(BaseModel):
     status: Literal["processed", "already-processed"]
-
-
-# --- entries of the payment's streams that stay inside this service (not in the shared catalog) -------
-
-
-class PaymentOpened(EventData):
-    """A filing's payment index (`filing-payments-<filing id>`) notes a new payment request for it."""
-
-    type = "payment.opened"
-    published = False
-
-    filing_id: str
-    payment_id: str
-
-
-class PaymentRequested(EventData):
-    """The first entry of a payment's stream (`payment-<payment id>`): what it pays and where."""
-
-    type = "payment.requested"
-    published = False
-
-    payment_id: str
-    filing_id: str
-    payer_id: str
-    assessment_id: str
-    amount: Money
-    fee_code: str
-    fee_version: int
-    provider: str
-    pay_url: str
-    expires_at: str | None = None
-
-
-class PaymentCaptured(EventData):
-    """The filing's money stream notes money the provider took: towards the fee, or beyond it (refunded)."""
-
-    type = "payment.captured"
-    published = False
-
-    filing_id: str
-    payment_id: str
-    assessment_id: str
-    provider_reference: str
-    amount: Money
-    applied: Literal["fee", "surplus"]
-    captured_at: str
-
-
-class PaymentFailed(EventData):
-    """The provider reported that the payer did not pay; the filing may be paid by a new request."""
-
-    type = "payment.failed"
-    published = False
-
-    payment_id: str
-    provider_reference: str
-    failed_at: str

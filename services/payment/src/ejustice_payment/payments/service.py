@@ -27,16 +27,8 @@ from pymongo.errors import DuplicateKeyError
 from ejustice_payment.fees import service as fees
 from ejustice_payment.fees.models import AssessmentRead
 from ejustice_payment.ledger import service as ledger
-from ejustice_payment.payments.models import (
-    CallbackAnswer,
-    PaymentCaptured,
-    PaymentCreate,
-    PaymentCreated,
-    PaymentFailed,
-    PaymentOpened,
-    PaymentRead,
-    PaymentRequested,
-)
+from ejustice_payment.payments.events import PaymentCaptured, PaymentFailed, PaymentOpened, PaymentRequested
+from ejustice_payment.payments.models import CallbackAnswer, PaymentCreate, PaymentCreated, PaymentRead
 from ejustice_payment.providers.models import CallbackData, PaymentOrder
 from ejustice_payment.providers.service import PaymentProvider, provider_of
 from ejustice_payment.receipts import service as receipts

@@ -4,7 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ejustice_payment.providers.models import MAX_AMOUNT
-from ejustice_shared.events import EventData, Money, ReconciliationMismatch
+from ejustice_shared.events import ReconciliationMismatch
 from ejustice_shared.models import RequestModel
 
 TransactionType = Literal["purchase", "refund"]
@@ -47,35 +47,3 @@ class ReconciliationRead(BaseModel):
     matched: int
     mismatches: list[ReconciliationMismatch]
     unreadable_rows: list[str] = Field([], description="Lines of the file that could not be read, and why.")
-
-
-# --- entries of the payment service's own streams (not published) -----------------------------------
-
-
-class PaymentBooked(EventData):
-    """The day's book (`book-<day>`): a capture or a refund as this service recorded it, to reconcile."""
-
-    type = "payment.booked"
-    published = False
-
-    day: str
-    transaction: TransactionType
-    reference: str
-    payment_id: str
-    filing_id: str
-    amount: Money
-
-
-class ReconciliationRun(EventData):
-    """One reconciliation of a day (`reconciliation-<day>`), with what it found."""
-
-    type = "payment.reconciled"
-    published = False
-
-    day: str
-    provider: str
-    rows_there: int
-    entries_here: int
-    matched: int
-    mismatches: list[ReconciliationMismatch]
-    unreadable_rows: list[str] = []

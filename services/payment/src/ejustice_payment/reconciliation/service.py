@@ -17,7 +17,8 @@ from prometheus_client import Counter
 
 from ejustice_payment.ledger import service as ledger
 from ejustice_payment.providers.service import PaymentProvider
-from ejustice_payment.reconciliation.models import PaymentBooked, ReconciliationRead, ReconciliationRun, SettlementRow
+from ejustice_payment.reconciliation.events import PaymentBooked, ReconciliationRun
+from ejustice_payment.reconciliation.models import ReconciliationRead, SettlementRow
 from ejustice_payment.reconciliation.settlement import read_settlement
 from ejustice_shared import clock
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
