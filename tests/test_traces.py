@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.support.journey import cheque_claim_draft, ok, submit
-from tests.support.observability import Jaeger
+from tests.support.observability import Jaeger, start_patiently
 from tests.support.people import iranian_mobile, iranian_national_code
 from tests.support.platform import wait_until
 from tests.test_journey import bearer, register
@@ -22,16 +22,13 @@ SERVICES = {f"ejustice-{name}" for name in ("gateway", "filing", "payment", "not
 
 @pytest.fixture
 def traced(fresh_platform):
+    """A Jaeger of the test's own, and a platform exporting its spans to it (fresh_platform stops it)."""
     jaeger = Jaeger()
     try:
         jaeger.start(uuid.uuid4().hex[:8])
-    except Exception:
+        yield start_patiently(fresh_platform(), OTEL_EXPORTER_OTLP_ENDPOINT=jaeger.otlp_endpoint), jaeger
+    finally:
         jaeger.stop()
-        raise
-    platform = fresh_platform().start(OTEL_EXPORTER_OTLP_ENDPOINT=jaeger.otlp_endpoint)
-    yield platform, jaeger
-    platform.stop()
-    jaeger.stop()
 
 
 def tag(span: dict, key: str):
