@@ -5,6 +5,7 @@ The test is the person's client: it starts a trace and sends its W3C `traceparen
 HTTP calls, the outbox and RabbitMQ, and export their spans over OTLP to a real Jaeger.
 """
 
+import json
 import secrets
 import uuid
 
@@ -98,3 +99,9 @@ def test_one_trace_spans_the_gateway_filing_the_bus_payment_and_notification(tra
     callbacks = [s for s in trace["spans"] if tag(s, "span.kind") == "server"
                  and "callback" in (tag(s, "http.route") or tag(s, "http.target") or s["operationName"])]
     assert callbacks, sorted({s["operationName"] for s in trace["spans"]})
+
+    # The services' logs carry the same trace id: the sandbox provider's callback is logged within the trace.
+    logged = [json.loads(line) for line in platform["payment"].log_path.read_text("utf-8").splitlines()
+              if line.startswith("{") and trace_id in line]
+    assert any(entry.get("trace_id") == trace_id and entry["event"] == "sandbox callback answered"
+               for entry in logged), logged
