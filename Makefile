@@ -17,7 +17,9 @@ stop:
 	@bash scripts/run.sh stop
 	@bash scripts/infra.sh stop
 
+# The trace test needs Jaeger, built once from its Go module (minutes): built here, outside any test's time limit.
 test: infra
+	@bash scripts/infra.sh jaeger-binary >/dev/null
 	$(PY) -m pytest
 
 bench: infra

@@ -437,7 +437,7 @@ go 1.24.6
 replace github.com/Shopify/sarama => github.com/Shopify/sarama v1.33.0
 MOD
     (cd "$JAEGER_CACHE/module" && go get -tool "github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_VERSION" \
-      && go build -trimpath -o "$bin.tmp" github.com/jaegertracing/jaeger/cmd/jaeger && mv "$bin.tmp" "$bin") \
+      && go build -trimpath -o "$bin.tmp.$$" github.com/jaegertracing/jaeger/cmd/jaeger && mv "$bin.tmp.$$" "$bin") \
       >"$DATA/logs/jaeger-build.log" 2>&1 || die "Jaeger build failed (see .data/logs/jaeger-build.log)"
   fi
   echo "$bin"
@@ -456,8 +456,9 @@ jaeger() {
   wait_port "$JAEGER_UI_PORT" 60 Jaeger
 }
 
-# What the tests need (`make test`): the broker's metrics, promtool and Prometheus, Jaeger's binary.
-observability_tools() { rabbitmq_metrics; prometheus_install; jaeger_binary >/dev/null; }
+# What every `make test` needs: the broker's metrics, promtool and Prometheus. (The trace test builds
+# Jaeger itself, `scripts/infra.sh jaeger-binary`, so that the set-up does not wait for it.)
+observability_tools() { rabbitmq_metrics; prometheus_install; }
 # What `make run` adds: Prometheus and Jaeger running.
 observability() { rabbitmq_metrics; prometheus_server; jaeger; }
 

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from tests.support.journey import cheque_claim_draft, ok, submit
-from tests.support.observability import Prometheus
+from tests.support.observability import Prometheus, start_patiently
 from tests.support.people import iranian_mobile, iranian_national_code
-from tests.support.platform import ROOT, wait_until
+from tests.support.platform import ROOT, Platform, wait_until
 from tests.support.stores import AMQP_URL
 from tests.test_journey import bearer, court_client, register
 
@@ -35,6 +35,14 @@ def test_generated_dashboards_and_their_tables_are_current():
     for board in boards.values():
         assert board["panels"] and all(panel["targets"] for panel in board["panels"])
         assert all(t["datasource"]["uid"] == "prometheus" for p in board["panels"] for t in p["targets"])
+
+
+@pytest.fixture(scope="module")
+def platform(infrastructure):
+    """A platform of this module's own, so that its counters are the journey's alone."""
+    started = start_patiently(Platform())
+    yield started
+    started.stop()
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ The test is the person's client: it starts a trace and sends its W3C `traceparen
 HTTP calls, the outbox and RabbitMQ, and export their spans over OTLP to a real Jaeger.
 """
 
+import json
 import secrets
 import uuid
 
@@ -12,7 +13,7 @@ import httpx
 import pytest
 
 from tests.support.journey import cheque_claim_draft, ok, submit
-from tests.support.observability import Jaeger
+from tests.support.observability import Jaeger, start_patiently
 from tests.support.people import iranian_mobile, iranian_national_code
 from tests.support.platform import wait_until
 from tests.test_journey import bearer, register
@@ -22,16 +23,13 @@ SERVICES = {f"ejustice-{name}" for name in ("gateway", "filing", "payment", "not
 
 @pytest.fixture
 def traced(fresh_platform):
+    """A Jaeger of the test's own, and a platform exporting its spans to it (fresh_platform stops it)."""
     jaeger = Jaeger()
     try:
         jaeger.start(uuid.uuid4().hex[:8])
-    except Exception:
+        yield start_patiently(fresh_platform(), OTEL_EXPORTER_OTLP_ENDPOINT=jaeger.otlp_endpoint), jaeger
+    finally:
         jaeger.stop()
-        raise
-    platform = fresh_platform().start(OTEL_EXPORTER_OTLP_ENDPOINT=jaeger.otlp_endpoint)
-    yield platform, jaeger
-    platform.stop()
-    jaeger.stop()
 
 
 def tag(span: dict, key: str):
@@ -101,3 +99,9 @@ def test_one_trace_spans_the_gateway_filing_the_bus_payment_and_notification(tra
     callbacks = [s for s in trace["spans"] if tag(s, "span.kind") == "server"
                  and "callback" in (tag(s, "http.route") or tag(s, "http.target") or s["operationName"])]
     assert callbacks, sorted({s["operationName"] for s in trace["spans"]})
+
+    # The services' logs carry the same trace id: the sandbox provider's callback is logged within the trace.
+    logged = [json.loads(line) for line in platform["payment"].log_path.read_text("utf-8").splitlines()
+              if line.startswith("{") and trace_id in line]
+    assert any(entry.get("trace_id") == trace_id and entry["event"] == "sandbox callback answered"
+               for entry in logged), logged

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from tests.support.platform import LOGS, ROOT, free_port, wait_until
+from tests.support.platform import LOGS, ROOT, Platform, free_port, wait_until
 
 CACHE = Path(os.environ.get("EJUSTICE_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
              / "ejustice")
@@ -115,3 +115,17 @@ class Jaeger:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
+
+
+def start_patiently(platform: Platform, **extra_env: str) -> Platform:
+    """Start every service and wait for each longer than Platform.start does: on a loaded machine five Python
+    services importing at once can take minutes, and these tests need the whole platform."""
+    for service in platform.services.values():
+        service.start(**extra_env)
+    try:
+        for service in platform.services.values():
+            service.wait_ready(timeout=300)
+    except BaseException:
+        platform.stop()
+        raise
+    return platform
