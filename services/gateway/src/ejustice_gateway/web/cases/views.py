@@ -37,7 +37,7 @@ async def _court_names(portal: PortalContext, filing: dict) -> dict:
     answer = await portal.call("GET", "/courts", params={"jurisdiction": filing["jurisdiction"]})
     if answer.status_code != 200 or not isinstance(answer.json(), list):
         return {}
-    return {c.get("court_id") or c.get("id"): c.get("name") for c in answer.json()}
+    return {c.get("court_id") or c.get("id"): c.get("names") for c in answer.json()}
 
 
 @router.post("/cases/{filing_id}/pay")
