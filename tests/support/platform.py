@@ -68,7 +68,8 @@ class ServiceProcess:
                                         stdout=log, stderr=subprocess.STDOUT)
         return self
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    # A busy machine may take longer to start a service: EJUSTICE_READY_SECONDS raises the wait.
+    def wait_ready(self, timeout: float = float(os.environ.get("EJUSTICE_READY_SECONDS", "60"))) -> None:
         def ready():
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")
