@@ -6,6 +6,7 @@ import socket
 import httpx
 import pytest
 
+from ejustice_gateway.web.filing.service import resume_step
 from ejustice_shared.people import (
     valid_iranian_legal_entity_id,
     valid_organisation_id,
@@ -129,3 +130,16 @@ def test_an_organisation_files_through_the_person_who_represents_it(platform, cl
     dossier = ok(client.get(f"/api/filings/{draft['id']}/dossier", headers=headers))
     recorded = [e["data"] for entry in dossier for e in entry["events"] if e["type"] == "filing.parties_set"]
     assert recorded[-1]["parties"][0]["representative"]["national_id"] == national_id  # in the dossier
+
+
+def test_a_draft_resumes_where_it_was_left():
+    cheque = {"code": "cheque-claim", "claim_required": True, "documents_required": ["cheque", "identity-document"]}
+    draft = {"parties": [], "claim": None, "statement": None, "documents": []}
+    assert resume_step(draft, cheque) == "parties"
+    draft["parties"] = [{"role": "applicant"}]
+    assert resume_step(draft, cheque) == "claim"
+    assert resume_step(draft, {**cheque, "claim_required": False}) == "statement"
+    draft |= {"claim": {"amount": 1, "currency": "IRR"}, "statement": "…", "documents": [{"document_type": "cheque"}]}
+    assert resume_step(draft, cheque) == "documents"
+    draft["documents"].append({"document_type": "identity-document"})
+    assert resume_step(draft, cheque) == "check"

@@ -23,7 +23,7 @@ async def case_page(filing_id: str, portal: PortalContext, verify: bool = False)
     portal.require_sign_in()
     filing = await portal.get(f"/filings/{filing_id}")
     if filing["status"] == "draft":
-        return RedirectResponse(f"/filings/{filing_id}/check", 303)
+        return RedirectResponse(f"/filings/{filing_id}", 303)
     dossier = await portal.get(f"/filings/{filing_id}/dossier")
     verification = await portal.get(f"/filings/{filing_id}/dossier/verify") if verify else None
     subjects = {s["code"]: s for s in await portal.get("/subjects")}
