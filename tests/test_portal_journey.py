@@ -23,6 +23,8 @@ pytestmark = pytest.mark.skipif(browser.chromium_path() is None, reason="Debian'
 
 # A word of the acceptance notice's title in each language, as the PDF's text gives it back.
 ACCEPTED = {"fa": "پذیرفته", "vi": "thụ lý", "en": "accepted"}
+SCREENSHOT_PAGES = {"home", "sign-in", "new-filing", "parties", "check", "case", "receipt", "before-opening",
+                    "notice"}
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 
@@ -77,7 +79,7 @@ class Visit:
             found = browser.axe_violations(self.twin)
         if found:
             self.violations[f"{name} {page.url}"] = found
-        if os.environ.get("EJUSTICE_SCREENSHOTS"):
+        if os.environ.get("EJUSTICE_SCREENSHOTS") and name in SCREENSHOT_PAGES:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / f"{self.lang}-{name}.png"), full_page=True)
 

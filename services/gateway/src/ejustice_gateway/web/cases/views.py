@@ -23,7 +23,7 @@ async def case_page(filing_id: str, portal: PortalContext, verify: bool = False)
     portal.require_sign_in()
     filing = await portal.get(f"/filings/{filing_id}")
     if filing["status"] == "draft":
-        return RedirectResponse(f"/filings/{filing_id}/check", 303)
+        return RedirectResponse(f"/filings/{filing_id}", 303)
     dossier = await portal.get(f"/filings/{filing_id}/dossier")
     verification = await portal.get(f"/filings/{filing_id}/dossier/verify") if verify else None
     subjects = {s["code"]: s for s in await portal.get("/subjects")}
@@ -37,7 +37,7 @@ async def _court_names(portal: PortalContext, filing: dict) -> dict:
     answer = await portal.call("GET", "/courts", params={"jurisdiction": filing["jurisdiction"]})
     if answer.status_code != 200 or not isinstance(answer.json(), list):
         return {}
-    return {c.get("court_id") or c.get("id"): c.get("name") for c in answer.json()}
+    return {c.get("court_id") or c.get("id"): c.get("names") for c in answer.json()}
 
 
 @router.post("/cases/{filing_id}/pay")

@@ -72,3 +72,15 @@ def form_of_parties(parties: list[dict]) -> dict:
         for key, value in (party.get("representative") or {}).items():
             values[f"parties-{n}-representative-{key}"] = value or ""
     return values
+
+
+def resume_step(filing: dict, subject: dict) -> str:
+    """Where a draft was left: the first step still missing something, else the check before submitting."""
+    required = set(subject.get("documents_required", []))
+    missing = {
+        "parties": not filing.get("parties"),
+        "claim": bool(subject.get("claim_required")) and not filing.get("claim"),
+        "statement": not filing.get("statement"),
+        "documents": not required <= {d["document_type"] for d in filing.get("documents", [])},
+    }
+    return next((step for step in steps(subject) if missing.get(step)), "check")

@@ -66,6 +66,13 @@ async def open_draft(portal: PortalContext):
                                                    "form": dict(form), "courts": courts}, status_code=422)
 
 
+@router.get("/{filing_id}")
+async def resume(filing_id: str, portal: PortalContext):
+    """A draft resumes where it was left."""
+    filing, subject = await _draft(portal, filing_id)
+    return RedirectResponse(f"/filings/{filing_id}/{service.resume_step(filing, subject)}", 303)
+
+
 @router.get("/{filing_id}/parties")
 async def parties_page(filing_id: str, portal: PortalContext):
     filing, subject = await _draft(portal, filing_id)
