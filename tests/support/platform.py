@@ -70,7 +70,7 @@ class ServiceProcess:
 
     def wait_ready(self, timeout: float | None = None) -> None:
         # A busy shared machine starts five services slowly: EJUSTICE_READY_SECONDS gives them longer.
-        timeout = timeout or float(os.environ.get("EJUSTICE_READY_SECONDS", "60"))
+        timeout = timeout or float(os.environ.get("EJUSTICE_READY_SECONDS", "180"))
 
         def ready():
             if self.process.poll() is not None:
