@@ -4,12 +4,15 @@ import httpx
 
 from ejustice_gateway.identity import service as identity
 from ejustice_gateway.identity import views as identity_views
+from ejustice_gateway.offices import flows as office_flows
+from ejustice_gateway.offices import service as office_service
 from ejustice_gateway.proofing import providers as proofing_providers
 from ejustice_gateway.proofing import views as proofing_views
 from ejustice_gateway.proxy import service as proxy
 from ejustice_gateway.proxy import views as proxy_views
 from ejustice_gateway.sessions import views as session_views
 from ejustice_gateway.settings import GatewaySettings
+from ejustice_gateway.staff import views as staff_views
 from ejustice_shared.runtime import ServiceRuntime
 
 settings = GatewaySettings()
@@ -33,6 +36,12 @@ runtime.check_readiness("services", lambda: proxy.upstream_readiness(runtime))
 runtime.include(identity_views.router)
 runtime.include(proofing_views.router)
 runtime.include(session_views.router)
+runtime.include(staff_views.router)
 runtime.include(proxy_views.router)
 
+# The licence of each office, so a suspended office's staff are refused on their next request.
+for licence_event in office_flows.LICENCE_EVENTS:
+    runtime.subscribe(licence_event, office_flows.on_licence_step)
+
 app = runtime.create_app()
+app.middleware("http")(office_service.refuse_suspended_offices)

@@ -40,6 +40,9 @@ class Principal(BaseModel):
     bar_number: str | None = None
     court_id: str | None = None
     office_id: str | None = None
+    # For office staff: the counter they signed in at, and their role in the office (manager or clerk).
+    counter: str | None = None
+    office_role: Literal["manager", "clerk"] | None = None
     # Set when a clerk acts for a citizen: the dossier records who acted on whose behalf.
     on_behalf_of: str | None = None
 
@@ -103,7 +106,7 @@ class TokenVerifier:
 
 
 _OPTIONAL_CLAIMS = {"roles", "name", "national_id", "jurisdiction", "bar_number", "court_id", "office_id",
-                    "on_behalf_of"}
+                    "on_behalf_of", "counter", "office_role"}
 
 
 def bearer_token(request: Request) -> str:

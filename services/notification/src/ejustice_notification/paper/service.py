@@ -1,8 +1,10 @@
-"""Paper service: a notice for a party without an e-box becomes a task an office or court clerk carries out.
+"""Paper service: a notice for a party without an e-box becomes a task an office's clerk carries out.
 
-A task is the stream `paper-<id>`: opened, then its one outcome. Open tasks are listed from
-the small side collection `paper_tasks_open` (`_id` = task id), which loses a task's marker
-once its outcome is in, so listing never scans the tasks themselves.
+A task is the stream `paper-<id>`: opened, assigned to an office (by the registry, to the office
+serving the party's city; again when that office is suspended), then its one outcome. Open tasks
+are listed from the small side collection `paper_tasks_open` (`_id` = task id, with the city and
+the office), which loses a task's marker once its outcome is in, so listing never scans the tasks
+themselves. A clerk sees and answers only the tasks of their own office: the look-up is keyed by it.
 """
 
 import contextlib
@@ -13,11 +15,16 @@ from pymongo.errors import DuplicateKeyError
 
 from ejustice_notification.common import SOURCE, iso, now
 from ejustice_notification.notices.models import NoticeContent
-from ejustice_notification.paper.events import PaperTaskOpened
+from ejustice_notification.paper.events import PaperTaskAssigned, PaperTaskOpened
 from ejustice_notification.paper.models import PaperOutcomeCreate, PaperTaskRead
-from ejustice_shared.auth import Principal
+from ejustice_shared.auth import Principal, Role
 from ejustice_shared.commits import Commit
-from ejustice_shared.events import Envelope, PaperServiceRecorded, PaperServiceRequested, Party
+from ejustice_shared.events import (
+    Envelope,
+    PaperServiceRecorded,
+    PaperServiceRequested,
+    Party,
+)
 from ejustice_shared.problems import Problem
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -46,6 +53,8 @@ def fold(history: list[Commit]) -> PaperTaskRead | None:
                         case_number=content.case_number, party_name=opened.party_name,
                         national_id=opened.national_id, city_id=opened.city_id, title=content.title,
                         body=content.body, opened_at=envelope.time)
+                case PaperTaskAssigned() as assigned if task:
+                    task = task.model_copy(update={"office_id": assigned.office_id})
                 case PaperServiceRecorded() as recorded if task:
                     task = task.model_copy(update={"outcome": recorded.outcome, "served_at": recorded.served_at,
                                                    "recorded_by": recorded.recorded_by, "recorded_at": envelope.time})
@@ -70,16 +79,49 @@ async def open_task(runtime: ServiceRuntime, *, cause: Envelope, party: Party, c
         return [Envelope.wrap(e, source=SOURCE, subject=task_id) for e in (opened, requested)]
 
     await runtime.commits.execute(stream_of(task_id), decide, cause=cause.id, actor={"service": cause.source})
+    await mark_open(runtime, task_id)
+
+
+async def mark_open(runtime: ServiceRuntime, task_id: str) -> None:
+    """The task's marker as its stream says (office included), while it has no outcome."""
     task = await load(runtime, task_id)
-    if task.outcome is None:
+    if task is None or task.outcome is not None:
+        return
+    marker = {"_id": task_id, "city_id": task.city_id, "office_id": task.office_id, "opened_at": task.opened_at}
+    found = await runtime.db[OPEN_TASKS].find_one({"_id": task_id})
+    if found != marker:
+        if found is not None:
+            await runtime.db[OPEN_TASKS].delete_one({"_id": task_id})
         with contextlib.suppress(DuplicateKeyError):  # set by an earlier delivery of this event
-            await runtime.db[OPEN_TASKS].insert_one({"_id": task_id, "city_id": task.city_id,
-                                                     "opened_at": task.opened_at})
+            await runtime.db[OPEN_TASKS].insert_one(marker)
 
 
-async def list_open(runtime: ServiceRuntime, *, city_id: str | None) -> list[PaperTaskRead]:
+async def assign(runtime: ServiceRuntime, *, cause: str, task_id: str, office_id: str,
+                 from_office_id: str | None = None) -> None:
+    def decide(history: list[Commit]) -> list[Envelope]:
+        task = fold(history)
+        if task is None:
+            raise LookupError(f"paper task {task_id} is not opened yet")  # redelivered until it is
+        if task.outcome is not None or task.office_id == office_id:
+            return []
+        assigned = PaperTaskAssigned(task_id=task_id, office_id=office_id, from_office_id=from_office_id)
+        return [Envelope.wrap(assigned, source=SOURCE, subject=task_id)]
+
+    await runtime.commits.execute(stream_of(task_id), decide, cause=cause, actor={"service": "registry"})
+    await mark_open(runtime, task_id)
+
+
+def whose(principal: Principal) -> dict:
+    """The tasks a caller may see: an operator all of them, a clerk only their own office's."""
+    if principal.has(Role.OPERATOR):
+        return {}
+    return {"office_id": principal.office_id or "-"}
+
+
+async def list_open(runtime: ServiceRuntime, *, principal: Principal, city_id: str | None) -> list[PaperTaskRead]:
     """Open tasks, oldest first, optionally in one city."""
-    markers = [m async for m in runtime.db[OPEN_TASKS].find({"city_id": city_id} if city_id else {})]
+    markers = [m async for m in runtime.db[OPEN_TASKS].find(whose(principal) | ({"city_id": city_id} if city_id
+                                                                                 else {}))]
     tasks = []
     for marker in markers:
         task = await load(runtime, marker["_id"])
@@ -109,8 +151,9 @@ def check_outcome(create: PaperOutcomeCreate, task: PaperTaskRead, moment: datet
 async def record_outcome(runtime: ServiceRuntime, *, principal: Principal, task_id: str,
                          create: PaperOutcomeCreate) -> PaperTaskRead:
     """Record the outcome once; a second answer is a conflict, whoever sends it."""
+    mine = await runtime.db[OPEN_TASKS].find_one({"_id": task_id} | whose(principal))
     task = await load(runtime, task_id)
-    if task is None:
+    if task is None or (mine is None and task.outcome is None):
         raise Problem(404, "paper-task-not-found", detail="There is no paper-service task with this id.")
     if task.outcome is not None:
         raise _already_recorded(task)
@@ -122,6 +165,8 @@ async def record_outcome(runtime: ServiceRuntime, *, principal: Principal, task_
         current = fold(history)
         if current.outcome is not None:  # another answer came in while this one was checked
             raise _already_recorded(current)
+        if whose(principal) and current.office_id != principal.office_id:  # handed to another office meanwhile
+            raise Problem(404, "paper-task-not-found", detail="There is no paper-service task with this id.")
         served_at = (create.served_at or moment) if create.outcome == "served" else None
         recorded = PaperServiceRecorded(task_id=task_id, filing_id=current.filing_id, outcome=create.outcome,
                                         recorded_by=principal.subject, served_at=iso(served_at) if served_at else None)
