@@ -68,7 +68,7 @@ class ServiceProcess:
                                         stdout=log, stderr=subprocess.STDOUT)
         return self
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float = 180.0) -> None:  # a busy 2-core machine starts five services slowly
         def ready():
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")

@@ -2,6 +2,7 @@
 
 import httpx
 
+from ejustice_gateway.confirmations import views as confirmation_views
 from ejustice_gateway.identity import service as identity
 from ejustice_gateway.identity import views as identity_views
 from ejustice_gateway.offices import flows as office_flows
@@ -36,6 +37,7 @@ runtime.check_readiness("services", lambda: proxy.upstream_readiness(runtime))
 runtime.include(identity_views.router)
 runtime.include(proofing_views.router)
 runtime.include(session_views.router)
+runtime.include(confirmation_views.router)
 runtime.include(staff_views.router)
 runtime.include(proxy_views.router)
 

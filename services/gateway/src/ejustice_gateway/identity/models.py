@@ -20,6 +20,7 @@ class DevelopmentTokenCreate(RequestModel):
     counter: str | None = Field(None, max_length=8)
     office_role: Literal["manager", "clerk"] | None = None
     on_behalf_of: str | None = Field(None, max_length=64)
+    confirmed_filing: str | None = Field(None, max_length=64)
 
 
 class TokenRead(ResponseModel):

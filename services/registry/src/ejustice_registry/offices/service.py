@@ -285,8 +285,11 @@ async def seed_sample_offices(runtime: ServiceRuntime) -> None:
     if not runtime.settings.sample_offices or runtime.settings.environment == "production":
         return
     seeder = Principal(subject="sample-data", roles=[])
+    known = (await reload_directory(runtime)).offices
     for item in json.loads(SAMPLE.read_text("utf-8")):
         create = OfficeCreate.model_validate(item)
+        if create.code in known and known[create.code].status != "applied":
+            continue  # seeded before (and perhaps suspended since: left as it is)
         if (await load(runtime, create.code)).read is None:
             with contextlib.suppress(Problem):  # another replica seeded it meanwhile
                 await apply(runtime, principal=seeder, create=create, sample=True, cause=f"sample-{create.code}")
