@@ -284,10 +284,10 @@ async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
     corrected goes straight back to the court when its claim and subject are those its fee was
     assessed on; otherwise its fee is assessed again, and it goes back once any difference is paid.
     """
+    filing = await editable(runtime, principal=principal, filing_id=filing_id)
     if principal.acting_for and principal.confirmed_filing != filing_id:  # a clerk submits what the citizen confirmed
         raise Problem(403, "citizen-confirmation-required",
                       errors=[field_error("filing_id", "citizen-confirmation-required")])
-    filing = await editable(runtime, principal=principal, filing_id=filing_id)
     errors = submission_errors(filing)
     decision, court_errors = await jurisdiction.competent_court(runtime, filing)
     if errors := errors + court_errors:
