@@ -10,8 +10,8 @@ such a recommendation and is over the threshold again for N days after it.
 
 import contextlib
 import uuid
+from datetime import datetime, timedelta
 
-from pymongo import DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from ejustice_registry.offices import service as offices
@@ -20,6 +20,7 @@ from ejustice_registry.queues import service as queues
 from ejustice_registry.queues import stats
 from ejustice_registry.queues.models import DayLoad, RecommendationRead
 from ejustice_registry.recommendations.events import LoadReviewed
+from ejustice_shared import clock
 from ejustice_shared.auth import Principal
 from ejustice_shared.commits import Commit
 from ejustice_shared.events import Envelope, OfficeRecommendationMade
@@ -123,14 +124,26 @@ async def _city_check(runtime: ServiceRuntime, *, principal: Principal, office: 
     return await _list_new(runtime, f"city-{office.city_id}")
 
 
+def week_of(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 async def on_recommendation_made(runtime: ServiceRuntime, envelope: Envelope,
                                  made: OfficeRecommendationMade) -> None:
-    """The operators' list, kept from the published events (`_id` = the recommendation's id: once each)."""
+    """The operators' list, kept from the published events (`_id` = the recommendation's id: once each),
+    filed by ISO week so that the dashboard reads a few weeks by their index."""
     read = RecommendationRead(**made.model_dump(), made_at=envelope.time)
     with contextlib.suppress(DuplicateKeyError):
-        await runtime.db[RECOMMENDATIONS].insert_one({"_id": read.recommendation_id, **read.model_dump()})
+        await runtime.db[RECOMMENDATIONS].insert_one({"_id": read.recommendation_id, **read.model_dump(),
+                                                      "week": week_of(datetime.fromisoformat(read.made_at))})
 
 
-async def list_recommendations(runtime: ServiceRuntime, *, limit: int) -> list[RecommendationRead]:
-    cursor = runtime.db[RECOMMENDATIONS].find({}, {"_id": 0}).sort("made_at", DESCENDING).limit(limit)
-    return [RecommendationRead.model_validate(doc) async for doc in cursor]
+async def list_recommendations(runtime: ServiceRuntime, *, days: int, limit: int) -> list[RecommendationRead]:
+    """Those made in the last `days` days, newest first."""
+    now = clock.now()
+    since = clock.iso(now - timedelta(days=days))
+    weeks = sorted({week_of(now - timedelta(days=n)) for n in range(days + 1)})
+    found = [RecommendationRead.model_validate(doc)
+             async for doc in runtime.db[RECOMMENDATIONS].find({"week": {"$in": weeks}}, {"_id": 0, "week": 0})]
+    return sorted((r for r in found if r.made_at >= since), key=lambda r: r.made_at, reverse=True)[:limit]

@@ -19,10 +19,10 @@ class ReviewRead(BaseModel):
 
 
 @router.get("/recommendations")
-async def list_recommendations(runtime: Runtime, _: Operator,
+async def list_recommendations(runtime: Runtime, _: Operator, days: Annotated[int, Query(ge=1, le=366)] = 30,
                                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[RecommendationRead]:
-    """The newest recommendations first, for the operators' dashboard."""
-    return await service.list_recommendations(runtime, limit=limit)
+    """The recommendations of the last `days` days, newest first, for the operators' dashboard."""
+    return await service.list_recommendations(runtime, days=days, limit=limit)
 
 
 @router.post("/{office_id}/load/{day}/review")
