@@ -228,15 +228,24 @@ async def project(runtime: ServiceRuntime, office_id: str) -> OfficeRead:
     with contextlib.suppress(DuplicateKeyError):  # a newer state is there already
         await runtime.db[DIRECTORY].replace_one({"_id": office_id, "seq": {"$lt": office.seq}}, document, upsert=True)
     directory(runtime).put(office.read)
+    runtime.state.setdefault("directory_seqs", {})[office_id] = office.seq
     return office.read
 
 
 async def reload_directory(runtime: ServiceRuntime) -> Directory:
-    fresh = Directory()
-    async for document in runtime.db[DIRECTORY].find({}, {"_id": 0, "seq": 0}):
-        fresh.put(OfficeRead.model_validate(document))
-    runtime.state["directory"] = fresh
-    return fresh
+    """Bring the directory up to what the database holds: only offices whose seq moved are read again."""
+    held = runtime.state.get("directory") or Directory()
+    seqs: dict[str, int] = runtime.state.setdefault("directory_seqs", {})
+    stored = {doc["_id"]: doc["seq"] async for doc in runtime.db[DIRECTORY].find({}, {"seq": 1})}
+    changed = [office_id for office_id, seq in stored.items() if seqs.get(office_id) != seq]
+    for start in range(0, len(changed), 500):
+        async for document in runtime.db[DIRECTORY].find({"_id": {"$in": changed[start:start + 500]}}):
+            seqs[document["_id"]] = document.pop("seq")
+            document.pop("_id")
+            held.put(OfficeRead.model_validate(document))
+        await asyncio.sleep(0)  # let requests through between batches
+    runtime.state["directory"] = held
+    return held
 
 
 async def keep_directory_fresh(runtime: ServiceRuntime) -> None:
