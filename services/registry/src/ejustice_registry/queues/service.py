@@ -1,0 +1,325 @@
+"""Queue tickets: one stream per office and local day, `queue-<office id>-<YYYY-MM-DD>`.
+
+Every step of every ticket that day (issued, called, serving, closed, handed over) is a commit on
+that stream, so two clerks calling "next" at once collide on the sequence number and the second
+one gets the ticket after. Each ticket keeps its times; the waiting time told to visitors and the
+load indicators are computed from them. After each commit the office's queue summary (waiting,
+counters at work, mean service time) is written to `queue_now` (`_id` = office id), which the
+nearest-office search reads in one query.
+"""
+
+import contextlib
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from pymongo.errors import DuplicateKeyError
+
+from ejustice_registry.offices import hours
+from ejustice_registry.offices import service as offices
+from ejustice_registry.offices.models import OfficeRead, OfficeWaitRead
+from ejustice_registry.queues import stats
+from ejustice_registry.queues.events import TicketCalled, TicketClosed, TicketHandedOver, TicketIssued, TicketServing
+from ejustice_registry.queues.models import DayLoad, QueueRead, TicketClose, TicketCreate, TicketRead
+from ejustice_shared import clock
+from ejustice_shared.auth import Principal, Role
+from ejustice_shared.commits import Commit
+from ejustice_shared.events import Envelope, EventData
+from ejustice_shared.problems import Problem, field_error
+from ejustice_shared.runtime import ServiceRuntime
+
+QUEUE_NOW = "queue_now"
+OPEN = ("waiting", "called", "serving")
+
+
+def day_stream(office_id: str, day: str) -> str:
+    return f"queue-{office_id}-{day}"
+
+
+def wrap(data: EventData, office_id: str) -> Envelope:
+    return Envelope.wrap(data, source="registry", subject=office_id)
+
+
+@dataclass
+class QueueDay:
+    office: OfficeRead
+    day: str
+    tickets: dict[str, TicketRead] = field(default_factory=dict)
+    seq: int = 0
+
+    def waiting(self) -> list[TicketRead]:
+        return sorted((t for t in self.tickets.values() if t.status == "waiting"), key=lambda t: t.number)
+
+    def at_counter(self, counter: str) -> TicketRead | None:
+        return next((t for t in self.tickets.values() if t.counter == counter and t.status in ("called", "serving")),
+                    None)
+
+
+def fold(office: OfficeRead, day: str, history: list[Commit]) -> QueueDay:
+    queue = QueueDay(office=office, day=day)
+    tickets = queue.tickets
+    for commit in history:
+        queue.seq = commit.seq
+        for envelope in commit.events:
+            match envelope.parse():
+                case TicketIssued() as issued:
+                    tickets[issued.ticket_id] = TicketRead(
+                        ticket_id=issued.ticket_id, office_id=office.office_id, day=day, number=issued.number,
+                        service=issued.service, channel=issued.channel, status="waiting", issued_at=issued.issued_at,
+                        shift=hours.shift_of(office.shifts, office.time_zone, datetime.fromisoformat(issued.issued_at)),
+                        handed_from=issued.handed_from)
+                case TicketCalled() as called:
+                    tickets[called.ticket_id] = tickets[called.ticket_id].model_copy(update={
+                        "status": "called", "called_at": called.called_at, "counter": called.counter,
+                        "clerk": called.clerk})
+                case TicketServing() as serving:
+                    tickets[serving.ticket_id] = tickets[serving.ticket_id].model_copy(update={
+                        "status": "serving", "served_at": serving.served_at})
+                case TicketClosed() as closed:
+                    tickets[closed.ticket_id] = tickets[closed.ticket_id].model_copy(update={
+                        "status": "closed", "closed_at": closed.closed_at, "outcome": closed.outcome,
+                        "clerk": closed.clerk, "counter": closed.counter})
+                case TicketHandedOver() as handed:
+                    tickets[handed.ticket_id] = tickets[handed.ticket_id].model_copy(update={
+                        "status": "handed-over", "handed_to": f"{handed.to_office_id}/{handed.to_ticket_id}"})
+    return queue
+
+
+async def load_day(runtime: ServiceRuntime, office: OfficeRead, day: str) -> QueueDay:
+    return fold(office, day, await runtime.commits.load(day_stream(office.office_id, day)))
+
+
+def ticket_id_for(day: str, number: int) -> str:
+    return f"{day}-{number:04d}"
+
+
+def day_of(ticket_id: str) -> str:
+    return ticket_id[:10]
+
+
+# --- waiting time -----------------------------------------------------------------------------------------
+
+
+def mean_service_minutes(queue: QueueDay, default: float) -> float:
+    served = [stats.minutes_between(t.called_at, t.closed_at) for t in queue.tickets.values()
+              if t.outcome == "served" and t.called_at and t.closed_at]
+    return sum(served) / len(served) if served else default
+
+
+def counters_at_work(queue: QueueDay, moment: datetime) -> int:
+    since = clock.iso(moment - timedelta(hours=1))
+    busy = {t.counter for t in queue.tickets.values() if t.called_at and t.called_at >= since}
+    return len(busy) or len(queue.office.counters)
+
+
+def wait_for(queue: QueueDay, ahead: int, default_service: float, moment: datetime) -> int:
+    """Minutes a ticket with `ahead` tickets before it waits: they spread over the counters at work."""
+    return math.ceil(ahead / counters_at_work(queue, moment) * mean_service_minutes(queue, default_service))
+
+
+def summary(runtime: ServiceRuntime, queue: QueueDay) -> OfficeWaitRead:
+    moment = clock.now()
+    waiting = len(queue.waiting())
+    return OfficeWaitRead(waiting=waiting, open_counters=counters_at_work(queue, moment),
+                          waiting_minutes=wait_for(queue, waiting, runtime.settings.default_service_minutes, moment))
+
+
+async def remember(runtime: ServiceRuntime, queue: QueueDay) -> None:
+    """The office's queue summary for searches; an older day's or an older commit's summary never wins."""
+    version = f"{queue.day}/{queue.seq:08d}"
+    document = {"_id": queue.office.office_id, "version": version, **summary(runtime, queue).model_dump()}
+    with contextlib.suppress(DuplicateKeyError):
+        await runtime.db[QUEUE_NOW].replace_one({"_id": queue.office.office_id, "version": {"$lt": version}},
+                                                document, upsert=True)
+
+
+async def waits(runtime: ServiceRuntime, offices_: list[OfficeRead]) -> dict[str, OfficeWaitRead]:
+    """Each office's current wait, in one query; an office with nothing queued today waits nothing."""
+    today = {o.office_id: hours.local_day(o.time_zone) for o in offices_}
+    found = {}
+    async for doc in runtime.db[QUEUE_NOW].find({"_id": {"$in": list(today)}}):
+        if doc["version"].startswith(today[doc["_id"]]):
+            found[doc["_id"]] = OfficeWaitRead(waiting=doc["waiting"], open_counters=doc["open_counters"],
+                                               waiting_minutes=doc["waiting_minutes"])
+    return {o.office_id: found.get(o.office_id) or OfficeWaitRead(waiting=0, open_counters=len(o.counters),
+                                                                  waiting_minutes=0) for o in offices_}
+
+
+def with_wait(runtime: ServiceRuntime, queue: QueueDay, ticket: TicketRead) -> TicketRead:
+    if ticket.status != "waiting":
+        return ticket
+    ahead = sum(1 for t in queue.waiting() if t.number < ticket.number)
+    return ticket.model_copy(update={"ahead": ahead, "waiting_minutes": wait_for(
+        queue, ahead, runtime.settings.default_service_minutes, clock.now())})
+
+
+# --- commands ---------------------------------------------------------------------------------------------
+
+
+async def change(runtime: ServiceRuntime, office: OfficeRead, day: str, decide, *, actor: dict,
+                 cause: str | None = None) -> QueueDay:
+    stream = day_stream(office.office_id, day)
+    await runtime.commits.execute(stream, lambda history: decide(fold(office, day, history)), cause=cause,
+                                  actor=actor)
+    queue = fold(office, day, await runtime.commits.after_write(stream))
+    await remember(runtime, queue)
+    return queue
+
+
+async def issue(runtime: ServiceRuntime, *, office_id: str, create: TicketCreate,
+                principal: Principal | None) -> TicketRead:
+    """A visitor's ticket: at the kiosk or in the portal by anyone, by SMS through the SMS gateway (a service)."""
+    if create.channel == "sms" and not (principal and principal.has(Role.SERVICE)):
+        raise Problem(403, "forbidden", errors=[field_error("channel", "sms-ticket-by-gateway")])
+    office = await offices.working(runtime, office_id)
+    day = hours.local_day(office.time_zone)
+    made: dict = {}
+
+    def decide(queue: QueueDay) -> list[Envelope]:
+        number = len(queue.tickets) + 1
+        made["id"] = ticket_id_for(day, number)
+        return [wrap(TicketIssued(ticket_id=made["id"], number=number, service=create.service,
+                                  channel=create.channel, issued_at=clock.iso()), office_id)]
+
+    actor = principal.as_actor() if principal else {"channel": create.channel}
+    queue = await change(runtime, office, day, decide, actor=actor)
+    return with_wait(runtime, queue, queue.tickets[made["id"]])
+
+
+async def read_ticket(runtime: ServiceRuntime, *, office_id: str, ticket_id: str) -> TicketRead:
+    office = await offices.find(runtime, office_id)
+    queue = await load_day(runtime, office, day_of(ticket_id))
+    ticket = queue.tickets.get(ticket_id)
+    if ticket is None:
+        raise Problem(404, "ticket-not-found", detail="There is no such ticket at this office.")
+    return with_wait(runtime, queue, ticket)
+
+
+def my_counter(principal: Principal, office_id: str) -> str:
+    """The counter of a clerk of this office; staff of other offices reach nothing here."""
+    if principal.office_id != office_id:
+        raise Problem(404, "office-not-found", detail="Your token is for another office.")
+    if not principal.counter:
+        raise Problem(403, "no-counter", detail="Sign in at a counter to run the queue.")
+    return principal.counter
+
+
+async def call_next(runtime: ServiceRuntime, *, principal: Principal, office_id: str) -> TicketRead:
+    counter = my_counter(principal, office_id)
+    office = await offices.working(runtime, office_id)
+    day = hours.local_day(office.time_zone)
+    made: dict = {}
+
+    def decide(queue: QueueDay) -> list[Envelope]:
+        if busy := queue.at_counter(counter):
+            raise Problem(409, "counter-busy", detail=f"Close ticket {busy.number} at counter {counter} first.")
+        waiting = queue.waiting()
+        if not waiting:
+            raise Problem(404, "queue-empty", detail="Nobody is waiting.")
+        made["id"] = waiting[0].ticket_id
+        return [wrap(TicketCalled(ticket_id=waiting[0].ticket_id, counter=counter, clerk=principal.subject,
+                                  called_at=clock.iso()), office_id)]
+
+    queue = await change(runtime, office, day, decide, actor=principal.as_actor())
+    return queue.tickets[made["id"]]
+
+
+async def _at_my_counter(runtime: ServiceRuntime, principal: Principal, office_id: str, ticket_id: str, decide_on):
+    counter = my_counter(principal, office_id)
+    office = await offices.working(runtime, office_id)
+
+    def decide(queue: QueueDay) -> list[Envelope]:
+        ticket = queue.tickets.get(ticket_id)
+        if ticket is None or ticket.counter != counter or ticket.status not in ("called", "serving"):
+            raise Problem(409, "ticket-not-at-your-counter",
+                          detail="Only the ticket called to your counter, not yet closed, can be served or closed.")
+        return [wrap(decide_on(ticket, counter), office_id)]
+
+    queue = await change(runtime, office, day_of(ticket_id), decide, actor=principal.as_actor())
+    return queue.tickets[ticket_id]
+
+
+async def serve(runtime: ServiceRuntime, *, principal: Principal, office_id: str, ticket_id: str) -> TicketRead:
+    def started(ticket: TicketRead, counter: str) -> EventData:
+        if ticket.status == "serving":
+            raise Problem(409, "ticket-serving", detail="This visitor is being served already.")
+        return TicketServing(ticket_id=ticket_id, counter=counter, clerk=principal.subject, served_at=clock.iso())
+
+    return await _at_my_counter(runtime, principal, office_id, ticket_id, started)
+
+
+async def close(runtime: ServiceRuntime, *, principal: Principal, office_id: str, ticket_id: str,
+                closing: TicketClose) -> TicketRead:
+    def closed(ticket: TicketRead, counter: str) -> EventData:
+        return TicketClosed(ticket_id=ticket_id, outcome=closing.outcome, counter=counter, clerk=principal.subject,
+                            closed_at=clock.iso(), note=closing.note)
+
+    return await _at_my_counter(runtime, principal, office_id, ticket_id, closed)
+
+
+def staff_of(principal: Principal, office_id: str) -> None:
+    """The office's own staff, or an operator; others learn nothing of the office's queue."""
+    if not (principal.has(Role.OPERATOR) or (principal.has(Role.CLERK) and principal.office_id == office_id)):
+        raise Problem(404, "office-not-found", detail="Your token is for another office.")
+
+
+async def queue_of(runtime: ServiceRuntime, *, principal: Principal, office_id: str) -> QueueRead:
+    staff_of(principal, office_id)
+    office = await offices.find(runtime, office_id)
+    queue = await load_day(runtime, office, hours.local_day(office.time_zone))
+    tickets = queue.tickets.values()
+    return QueueRead(office_id=office_id, day=queue.day,
+                     waiting=[with_wait(runtime, queue, t) for t in queue.waiting()],
+                     at_counters=[t for t in tickets if t.status in ("called", "serving")],
+                     closed=sum(1 for t in tickets if t.status == "closed"),
+                     waiting_minutes=summary(runtime, queue).waiting_minutes)
+
+
+async def hand_over(runtime: ServiceRuntime, *, office: OfficeRead, to: OfficeRead | None, cause: str) -> list[str]:
+    """Move today's open tickets to the other office, in the order they were issued; the old ones record where."""
+    day = hours.local_day(office.time_zone)
+    queue = await load_day(runtime, office, day)
+    moving = sorted((t for t in queue.tickets.values() if t.status in OPEN), key=lambda t: t.number)
+    if not moving or to is None:  # with no office left to take them, the tickets stay as they are
+        return []
+    to_day = hours.local_day(to.time_zone)
+    moved: dict[str, str] = {}
+
+    def issue_there(target: QueueDay) -> list[Envelope]:
+        moved.clear()
+        events = []
+        for n, ticket in enumerate(moving, start=len(target.tickets) + 1):
+            moved[ticket.ticket_id] = ticket_id_for(to_day, n)
+            events.append(wrap(TicketIssued(ticket_id=moved[ticket.ticket_id], number=n, service=ticket.service,
+                                            channel="handover", issued_at=ticket.issued_at,
+                                            handed_from=f"{office.office_id}/{ticket.ticket_id}"), to.office_id))
+        return events
+
+    target = await change(runtime, to, to_day, issue_there, actor={"service": "registry"}, cause=cause)
+    moved = {t.handed_from.split("/", 1)[1]: t.ticket_id for t in target.tickets.values()
+             if t.handed_from and t.handed_from.startswith(office.office_id + "/")}
+
+    def record_here(queue: QueueDay) -> list[Envelope]:
+        return [wrap(TicketHandedOver(ticket_id=ticket_id, to_office_id=to.office_id, to_ticket_id=moved[ticket_id]),
+                     office.office_id) for ticket_id, ticket in queue.tickets.items()
+                if ticket.status in OPEN and ticket_id in moved]
+
+    await change(runtime, office, day, record_here, actor={"service": "registry"}, cause=cause)
+    return [f"{office.office_id}/{t.ticket_id}" for t in moving]
+
+
+# --- load -------------------------------------------------------------------------------------------------
+
+
+async def day_load(runtime: ServiceRuntime, *, principal: Principal, office_id: str, day: str | None) -> DayLoad:
+    staff_of(principal, office_id)
+    office = await offices.find(runtime, office_id)
+    day = day or hours.local_day(office.time_zone)
+    return load_of(office, await load_day(runtime, office, day))
+
+
+def load_of(office: OfficeRead, queue: QueueDay) -> DayLoad:
+    tickets = [t for t in queue.tickets.values() if t.channel != "handover"]
+    return DayLoad(office_id=office.office_id, day=queue.day, shifts=[
+        stats.shift_load(shift, [t for t in tickets if t.shift == shift.name], office.counters)
+        for shift in office.shifts])
