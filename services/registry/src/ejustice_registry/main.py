@@ -14,7 +14,17 @@ from ejustice_registry.recommendations import service as recommendation_service
 from ejustice_registry.recommendations import views as recommendation_views
 from ejustice_registry.settings import RegistrySettings
 from ejustice_registry.staff import views as staff_views
-from ejustice_shared.events import OfficeRecommendationMade, PaperServiceRequested
+from ejustice_shared.events import (
+    OfficeApplied,
+    OfficeDissolved,
+    OfficeLicensed,
+    OfficeRecommendationMade,
+    OfficeReinstated,
+    OfficeSuspended,
+    OfficeWorkHandedOver,
+    PaperServiceAssigned,
+    PaperServiceRequested,
+)
 from ejustice_shared.runtime import ServiceRuntime
 
 settings = RegistrySettings()
@@ -33,11 +43,12 @@ runtime.on_startup(office_service.seed_sample_offices)
 runtime.on_startup(office_service.keep_directory_fresh)
 runtime.on_shutdown(office_service.stop_directory)
 
+runtime.publishes(OfficeApplied, OfficeLicensed, OfficeSuspended, OfficeReinstated, OfficeDissolved,
+                  OfficeWorkHandedOver, OfficeRecommendationMade, PaperServiceAssigned)
 runtime.subscribe(PaperServiceRequested, office_flows.on_paper_service_requested)
 runtime.subscribe(OfficeRecommendationMade, recommendation_service.on_recommendation_made)
 
 # Each court's own queue, so filings forwarded to a court are routed even while it is not connected.
-# Publishes and consumes no event; declares each court's queue (`court.<id>.#`) for the courts' clients.
 runtime.on_bus_ready(declare_court_queues)
 
 app = runtime.create_app()

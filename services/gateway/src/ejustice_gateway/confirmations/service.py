@@ -7,8 +7,10 @@ which the filing service requires before it accepts a submission by a clerk. Fiv
 the confirmation.
 """
 
+import asyncio
 import secrets
 import uuid
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import httpx
@@ -21,9 +23,8 @@ from ejustice_gateway.identity.models import TokenRead
 from ejustice_gateway.identity.registration import hasher
 from ejustice_gateway.proofing.service import masked
 from ejustice_shared import clock
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal, Role
-from ejustice_shared.commits import Commit
-from ejustice_shared.events import Envelope
 from ejustice_shared.people import only_digits
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
@@ -35,8 +36,66 @@ def stream_of(confirmation_id: str) -> str:
     return f"confirmation-{confirmation_id}"
 
 
-def wrap(data, confirmation_id: str) -> Envelope:
-    return Envelope.wrap(data, source="gateway", subject=confirmation_id)
+@dataclass(frozen=True)
+class Confirmation:
+    requested: ConfirmationRequested | None = None
+    failures: int = 0
+    given: bool = False
+
+
+aggregate = Aggregate("confirmation", stream=stream_of, initial=Confirmation(), source="gateway",
+                      state_type=Confirmation)
+
+
+@aggregate.evolves(ConfirmationRequested)
+def _requested(state: Confirmation, requested: ConfirmationRequested, fact: Fact) -> Confirmation:
+    return replace(state, requested=requested)
+
+
+@aggregate.evolves(ConfirmationFailed)
+def _failed(state: Confirmation, failed: ConfirmationFailed, fact: Fact) -> Confirmation:
+    return replace(state, failures=state.failures + 1)
+
+
+@aggregate.evolves(ConfirmationGiven)
+def _given(state: Confirmation, given: ConfirmationGiven, fact: Fact) -> Confirmation:
+    return replace(state, given=True)
+
+
+def request_once(state: Confirmation, requested: ConfirmationRequested) -> Decision:
+    return Decision([] if state.requested is not None else [requested])
+
+
+@dataclass(frozen=True)
+class Confirm:
+    confirmation_id: str
+    account_id: str  # the citizen the clerk acts for
+    office_id: str
+    code_right: bool  # the code checked against the stored hash, before deciding
+    attempts: int  # wrong codes allowed
+    now: str
+
+
+def confirm_code(state: Confirmation, command: Confirm) -> Decision:
+    """A right code confirms once; a wrong one counts; the result is the filing, or the attempts left."""
+    requested = state.requested
+    if requested is None or requested.account_id != command.account_id or requested.office_id != command.office_id:
+        raise Problem(404, "confirmation-not-found", detail="No such confirmation for this citizen here.")
+    if state.given:
+        raise Problem(409, "code-used", detail="This confirmation was given already; ask for a new one.")
+    if state.failures >= command.attempts:
+        raise Problem(429, "confirmation-locked", detail="Too many wrong codes; ask for a new one.")
+    if requested.expires_at < command.now:
+        raise Problem(410, "code-expired", detail="The code has expired; ask for a new one.")
+    if not command.code_right:
+        return Decision([ConfirmationFailed(confirmation_id=command.confirmation_id)],
+                        Wrong(command.attempts - state.failures - 1))
+    return Decision([ConfirmationGiven(confirmation_id=command.confirmation_id)], requested.filing_id)
+
+
+@dataclass(frozen=True)
+class Wrong:
+    attempts_left: int
 
 
 def acting_clerk(principal: Principal) -> None:
@@ -55,9 +114,8 @@ async def request(runtime: ServiceRuntime, *, principal: Principal, create: Conf
     requested = ConfirmationRequested(confirmation_id=uuid.uuid4().hex, account_id=account_id,
                                       filing_id=create.filing_id, office_id=principal.office_id,
                                       clerk=principal.subject, code_hash=hasher.hash(code), expires_at=expires_at)
-    await runtime.commits.execute(stream_of(requested.confirmation_id),
-                                  lambda history: [wrap(requested, requested.confirmation_id)],
-                                  actor=principal.as_actor())
+    await aggregate.execute(runtime.commits, requested.confirmation_id, request_once, requested,
+                            actor=principal.as_actor())
     for mobile in sorted(account.mobiles):
         await send(runtime, mobile=mobile, code=code, office_id=principal.office_id,
                    language=create.language or LANGUAGE[create.jurisdiction])
@@ -81,42 +139,21 @@ async def confirm(runtime: ServiceRuntime, *, principal: Principal, confirmation
                   given: ConfirmationCode) -> TokenRead:
     acting_clerk(principal)
     code = only_digits(given.code)
-    outcome: dict = {}
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        outcome.clear()
-        requested, failures, done = None, 0, False
-        for commit in history:
-            for envelope in commit.events:
-                match envelope.parse():
-                    case ConfirmationRequested() as found:
-                        requested = found
-                    case ConfirmationFailed():
-                        failures += 1
-                    case ConfirmationGiven():
-                        done = True
-        if requested is None or requested.account_id != principal.acting_for or \
-                requested.office_id != principal.office_id:
-            raise Problem(404, "confirmation-not-found", detail="No such confirmation for this citizen here.")
-        if done:
-            raise Problem(409, "code-used", detail="This confirmation was given already; ask for a new one.")
-        if failures >= runtime.settings.otp_attempts:
-            raise Problem(429, "confirmation-locked", detail="Too many wrong codes; ask for a new one.")
-        if requested.expires_at < clock.iso():
-            raise Problem(410, "code-expired", detail="The code has expired; ask for a new one.")
+    found = (await aggregate.state(runtime.commits, confirmation_id)).requested
+    code_right = False
+    if found is not None:
         try:
-            hasher.verify(requested.code_hash, code)
+            code_right = await asyncio.to_thread(hasher.verify, found.code_hash, code)
         except VerificationError:
-            outcome["left"] = runtime.settings.otp_attempts - failures - 1
-            return [wrap(ConfirmationFailed(confirmation_id=confirmation_id), confirmation_id)]
-        outcome["filing_id"] = requested.filing_id
-        return [wrap(ConfirmationGiven(confirmation_id=confirmation_id), confirmation_id)]
-
-    await runtime.commits.execute(stream_of(confirmation_id), decide, actor=principal.as_actor())
-    if "left" in outcome:
-        left = max(outcome["left"], 0)
+            code_right = False
+    command = Confirm(confirmation_id, principal.acting_for or "", principal.office_id or "", code_right,
+                      runtime.settings.otp_attempts, clock.iso())
+    outcome = await aggregate.execute(runtime.commits, confirmation_id, confirm_code, command,
+                                      actor=principal.as_actor())
+    if isinstance(outcome.result, Wrong):
+        left = max(outcome.result.attempts_left, 0)
         raise Problem(422, "validation", attempts_left=left,
                       errors=[field_error("code", "wrong-code", variant=None if left else "locked", left=left)])
-    confirmed = principal.model_copy(update={"confirmed_filing": outcome["filing_id"]})
+    confirmed = principal.model_copy(update={"confirmed_filing": outcome.result})
     return TokenRead(access_token=runtime.state["issuer"].issue(confirmed),
                      expires_in=runtime.settings.access_token_minutes * 60)

@@ -183,9 +183,8 @@ async def record_outcome(runtime: ServiceRuntime, *, principal: Principal, task_
         raise Problem(422, "validation", errors=errors)
 
     office = None if principal.has(Role.OPERATOR) else principal.office_id or "-"
-    outcome = await aggregate.execute(runtime.commits, task_id, record,
-                                      RecordOutcome(principal.subject, create.outcome, create.served_at, moment, office),
-                                      actor=principal.as_actor())
+    command = RecordOutcome(principal.subject, create.outcome, create.served_at, moment, office)
+    outcome = await aggregate.execute(runtime.commits, task_id, record, command, actor=principal.as_actor())
     await runtime.db[OPEN_TASKS].delete_one({"_id": task_id})
     return outcome.state
 

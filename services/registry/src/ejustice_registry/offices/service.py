@@ -10,7 +10,7 @@ it every few seconds, so a change made by another replica shows within that time
 import asyncio
 import contextlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import structlog
@@ -30,10 +30,9 @@ from ejustice_registry.offices.models import (
 )
 from ejustice_registry.places import service as places
 from ejustice_shared import clock
+from ejustice_shared.aggregate import Aggregate, Decision, Fact, Outcome
 from ejustice_shared.auth import Principal
-from ejustice_shared.commits import Commit
 from ejustice_shared.events import (
-    Envelope,
     EventData,
     OfficeApplied,
     OfficeDissolved,
@@ -65,46 +64,45 @@ def stream_of(office_id: str) -> str:
     return f"office-{office_id}"
 
 
-def wrap(data: EventData, office_id: str) -> Envelope:
-    return Envelope.wrap(data, source=SOURCE, subject=office_id)
-
-
-@dataclass
+@dataclass(frozen=True)
 class Office:
     read: OfficeRead | None = None
-    staff: list[StaffMemberRead] = field(default_factory=list)
-    seq: int = 0
+    staff: tuple[StaffMemberRead, ...] = ()
 
 
-def fold(history: list[Commit]) -> Office:
-    office = Office()
-    for commit in history:
-        office.seq = commit.seq
-        for envelope in commit.events:
-            match envelope.parse():
-                case OfficeApplied() as applied:
-                    office.read = OfficeRead(
-                        **applied.model_dump(exclude={"decided_by", "reason"}), status="applied",
-                        licence=[LicenceStepRead(step="applied", decided_by=applied.decided_by, reason=applied.reason,
-                                                 decided_at=envelope.time)])
-                case OfficeLicensed() | OfficeSuspended() | OfficeReinstated() | OfficeDissolved() as step:
-                    status = STATUS_AFTER[type(step)]
-                    office.read = office.read.model_copy(update={
-                        "status": status, "licence": [*office.read.licence, LicenceStepRead(
-                            step=status, decided_by=step.decided_by, reason=step.reason,
-                            decided_at=step.decided_at)]})
-                case OfficeWorkHandedOver() as handed:
-                    office.read = office.read.model_copy(update={"handovers": [*office.read.handovers, HandoverRead(
-                        to_office_id=handed.to_office_id, distance_km=handed.distance_km, tickets=handed.tickets,
-                        at=envelope.time)]})
-                case OfficeStaffAdded() as added:
-                    office.staff.append(StaffMemberRead(staff_id=added.staff_id, username=added.username,
-                                                        name=added.name, role=added.role))
-    return office
+aggregate = Aggregate("office", stream=stream_of, initial=Office(), source=SOURCE, state_type=Office)
+
+
+@aggregate.evolves(OfficeApplied)
+def _applied(office: Office, applied: OfficeApplied, fact: Fact) -> Office:
+    return replace(office, read=OfficeRead(
+        **applied.model_dump(exclude={"decided_by", "reason"}), status="applied",
+        licence=[LicenceStepRead(step="applied", decided_by=applied.decided_by, reason=applied.reason,
+                                 decided_at=fact.time)]))
+
+
+@aggregate.evolves(OfficeLicensed, OfficeSuspended, OfficeReinstated, OfficeDissolved)
+def _licence_step(office: Office, step: EventData, fact: Fact) -> Office:
+    status = STATUS_AFTER[type(step)]
+    return replace(office, read=office.read.model_copy(update={
+        "status": status, "licence": [*office.read.licence, LicenceStepRead(
+            step=status, decided_by=step.decided_by, reason=step.reason, decided_at=step.decided_at)]}))
+
+
+@aggregate.evolves(OfficeWorkHandedOver)
+def _handed_over(office: Office, handed: OfficeWorkHandedOver, fact: Fact) -> Office:
+    return replace(office, read=office.read.model_copy(update={"handovers": [*office.read.handovers, HandoverRead(
+        to_office_id=handed.to_office_id, distance_km=handed.distance_km, tickets=handed.tickets, at=fact.time)]}))
+
+
+@aggregate.evolves(OfficeStaffAdded)
+def _staff_added(office: Office, added: OfficeStaffAdded, fact: Fact) -> Office:
+    return replace(office, staff=(*office.staff, StaffMemberRead(staff_id=added.staff_id, username=added.username,
+                                                                  name=added.name, role=added.role)))
 
 
 async def load(runtime: ServiceRuntime, office_id: str) -> Office:
-    return fold(await runtime.commits.load(stream_of(office_id)))
+    return await aggregate.state(runtime.commits, office_id)
 
 
 async def find(runtime: ServiceRuntime, office_id: str) -> OfficeRead:
@@ -125,6 +123,44 @@ async def working(runtime: ServiceRuntime, office_id: str) -> OfficeRead:
     if office.status not in ACTIVE:
         raise not_working(office)
     return office
+
+
+# --- decisions ---------------------------------------------------------------------------------------------
+
+
+def apply_once(office: Office, applied: OfficeApplied) -> Decision:
+    """An office applies once: its code is taken by the first application."""
+    if office.read is not None:
+        raise Problem(409, "office-exists", errors=[field_error("code", "office-exists", code=applied.code)])
+    return Decision([applied])
+
+
+@dataclass(frozen=True)
+class TakeStep:
+    office_id: str
+    step: LicenceStep
+    decided_by: str
+    reason: str
+    decided_at: str
+
+
+def take_licence_step(office: Office, command: TakeStep) -> Decision:
+    """A licence step, if the office's status allows it."""
+    allowed_from, event = STEPS[command.step]
+    if office.read is None:
+        raise Problem(404, "office-not-found", detail=f"There is no office '{command.office_id}'.")
+    if office.read.status not in allowed_from:
+        raise Problem(409, "licence-step-not-allowed", errors=[field_error(
+            "step", "licence-step-not-allowed", step=command.step, status=office.read.status)])
+    return Decision([event(office_id=command.office_id, city_id=office.read.city_id, decided_by=command.decided_by,
+                           reason=command.reason, decided_at=command.decided_at)])
+
+
+def record(office: Office, event: OfficeWorkHandedOver | OfficeStaffAdded) -> Decision:
+    """A handover or a new member of staff, on an office that exists."""
+    if office.read is None:
+        raise Problem(404, "office-not-found", detail="There is no such office.")
+    return Decision([event])
 
 
 # --- commands ---------------------------------------------------------------------------------------------
@@ -158,47 +194,31 @@ async def apply(runtime: ServiceRuntime, *, principal: Principal, create: Office
         latitude=create.latitude, longitude=create.longitude, time_zone=create.time_zone, shifts=create.shifts,
         serves=serves, counters=[str(n) for n in range(1, create.counters + 1)], sample=sample,
         decided_by=principal.subject, reason=create.reason)
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        if history:
-            raise Problem(409, "office-exists", errors=[field_error("code", "office-exists", code=create.code)])
-        return [wrap(applied, create.code)]
-
-    await runtime.commits.execute(stream_of(create.code), decide, cause=cause, actor=principal.as_actor())
-    return await project(runtime, create.code)
+    outcome = await aggregate.execute(runtime.commits, create.code, apply_once, applied, cause=cause,
+                                      actor=principal.as_actor())
+    return await project(runtime, create.code, outcome)
 
 
 async def take_step(runtime: ServiceRuntime, *, principal: Principal, office_id: str, step: LicenceStep,
                     reason: str, cause: str | None = None) -> OfficeRead:
-    allowed_from, event = STEPS[step]
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        office = fold(history).read
-        if office is None:
-            raise Problem(404, "office-not-found", detail=f"There is no office '{office_id}'.")
-        if office.status not in allowed_from:
-            raise Problem(409, "licence-step-not-allowed", errors=[field_error(
-                "step", "licence-step-not-allowed", step=step, status=office.status)])
-        return [wrap(event(office_id=office_id, city_id=office.city_id, decided_by=principal.subject, reason=reason,
-                           decided_at=clock.iso()), office_id)]
-
-    await runtime.commits.execute(stream_of(office_id), decide, cause=cause, actor=principal.as_actor())
-    return await project(runtime, office_id)
+    outcome = await aggregate.execute(runtime.commits, office_id, take_licence_step,
+                                      TakeStep(office_id, step, principal.subject, reason, clock.iso()),
+                                      cause=cause, actor=principal.as_actor())
+    return await project(runtime, office_id, outcome)
 
 
 async def record_handover(runtime: ServiceRuntime, *, office_id: str, to_office_id: str | None,
                           distance_km: float | None, tickets: list[str], reason: str, cause: str) -> OfficeRead:
     handed = OfficeWorkHandedOver(from_office_id=office_id, to_office_id=to_office_id, distance_km=distance_km,
                                   tickets=tickets, reason=reason)
-    await runtime.commits.execute(stream_of(office_id), lambda history: [wrap(handed, office_id)], cause=cause,
-                                  actor={"service": SOURCE})
-    return await project(runtime, office_id)
+    outcome = await aggregate.execute(runtime.commits, office_id, record, handed, cause=cause,
+                                      actor={"service": SOURCE})
+    return await project(runtime, office_id, outcome)
 
 
 async def add_staff_member(runtime: ServiceRuntime, *, principal: Principal, office_id: str,
                            added: OfficeStaffAdded) -> None:
-    await runtime.commits.execute(stream_of(office_id), lambda history: [wrap(added, office_id)],
-                                  actor=principal.as_actor())
+    await aggregate.execute(runtime.commits, office_id, record, added, actor=principal.as_actor())
 
 
 # --- the directory ----------------------------------------------------------------------------------------
@@ -221,14 +241,14 @@ def directory(runtime: ServiceRuntime) -> Directory:
     return runtime.state.setdefault("directory", Directory())
 
 
-async def project(runtime: ServiceRuntime, office_id: str) -> OfficeRead:
-    """Write the office's latest state into the directory (a newer one already there stays) and return it."""
-    office = fold(await runtime.commits.after_write(stream_of(office_id)))
-    document = {"_id": office_id, "seq": office.seq, **office.read.model_dump(mode="json")}
+async def project(runtime: ServiceRuntime, office_id: str, outcome: Outcome[Office, None]) -> OfficeRead:
+    """Write the office's state after a command into the directory (a newer one already there stays) and return it."""
+    office, seq = outcome.state, outcome.seq
+    document = {"_id": office_id, "seq": seq, **office.read.model_dump(mode="json")}
     with contextlib.suppress(DuplicateKeyError):  # a newer state is there already
-        await runtime.db[DIRECTORY].replace_one({"_id": office_id, "seq": {"$lt": office.seq}}, document, upsert=True)
+        await runtime.db[DIRECTORY].replace_one({"_id": office_id, "seq": {"$lt": seq}}, document, upsert=True)
     directory(runtime).put(office.read)
-    runtime.state.setdefault("directory_seqs", {})[office_id] = office.seq
+    runtime.state.setdefault("directory_seqs", {})[office_id] = seq
     return office.read
 
 

@@ -81,4 +81,4 @@ async def list_staff(office_id: str, runtime: Runtime, principal: OperatorOrStaf
     """The office's staff, for operators and the office's manager."""
     office_id = places.normalize_id(office_id)
     staff.may_manage(principal, office_id)
-    return (await service.load(runtime, office_id)).staff
+    return list((await service.load(runtime, office_id)).staff)

@@ -10,6 +10,7 @@ nearest-office search reads in one query.
 
 import contextlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,9 +23,8 @@ from ejustice_registry.queues import stats
 from ejustice_registry.queues.events import TicketCalled, TicketClosed, TicketHandedOver, TicketIssued, TicketServing
 from ejustice_registry.queues.models import DayLoad, QueueRead, TicketClose, TicketCreate, TicketRead
 from ejustice_shared import clock
+from ejustice_shared.aggregate import Aggregate, Decide, Decision, Fact
 from ejustice_shared.auth import Principal, Role
-from ejustice_shared.commits import Commit
-from ejustice_shared.events import Envelope, EventData
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -36,57 +36,193 @@ def day_stream(office_id: str, day: str) -> str:
     return f"queue-{office_id}-{day}"
 
 
-def wrap(data: EventData, office_id: str) -> Envelope:
-    return Envelope.wrap(data, source="registry", subject=office_id)
+def day_key(office_id: str, day: str) -> str:
+    return f"{office_id}-{day}"
+
+
+Tickets = dict[str, TicketRead]  # a queue day's tickets by id, in the order they were issued
+
+_AGGREGATES: dict[tuple[str, str], Aggregate] = {}
+
+
+def queue_aggregate(office: OfficeRead) -> Aggregate[Tickets]:
+    """The queue days of one office: a ticket's shift is told by the office's hours, so each office has its own.
+
+    A day's tickets are many and change one at a time, so the state is copied once per fold and changed in place.
+    """
+    hours_of = office.model_dump_json(include={"shifts", "time_zone"})
+    if found := _AGGREGATES.get((office.office_id, hours_of)):
+        return found
+    queue = Aggregate("queue", stream=lambda key: f"queue-{key}", initial={}, source="registry",
+                      subject=lambda key, state, event: office.office_id, copy=dict)
+
+    @queue.evolves(TicketIssued)
+    def _issued(tickets: Tickets, issued: TicketIssued, fact: Fact) -> Tickets:
+        tickets[issued.ticket_id] = TicketRead(
+            ticket_id=issued.ticket_id, office_id=office.office_id, day=day_of(issued.ticket_id),
+            number=issued.number, service=issued.service, channel=issued.channel, status="waiting",
+            issued_at=issued.issued_at, handed_from=issued.handed_from,
+            shift=hours.shift_of(office.shifts, office.time_zone, datetime.fromisoformat(issued.issued_at)))
+        return tickets
+
+    @queue.evolves(TicketCalled)
+    def _called(tickets: Tickets, called: TicketCalled, fact: Fact) -> Tickets:
+        tickets[called.ticket_id] = tickets[called.ticket_id].model_copy(update={
+            "status": "called", "called_at": called.called_at, "counter": called.counter, "clerk": called.clerk})
+        return tickets
+
+    @queue.evolves(TicketServing)
+    def _serving(tickets: Tickets, serving: TicketServing, fact: Fact) -> Tickets:
+        tickets[serving.ticket_id] = tickets[serving.ticket_id].model_copy(update={
+            "status": "serving", "served_at": serving.served_at})
+        return tickets
+
+    @queue.evolves(TicketClosed)
+    def _closed(tickets: Tickets, closed: TicketClosed, fact: Fact) -> Tickets:
+        tickets[closed.ticket_id] = tickets[closed.ticket_id].model_copy(update={
+            "status": "closed", "closed_at": closed.closed_at, "outcome": closed.outcome, "clerk": closed.clerk,
+            "counter": closed.counter})
+        return tickets
+
+    @queue.evolves(TicketHandedOver)
+    def _handed_over(tickets: Tickets, handed: TicketHandedOver, fact: Fact) -> Tickets:
+        tickets[handed.ticket_id] = tickets[handed.ticket_id].model_copy(update={
+            "status": "handed-over", "handed_to": f"{handed.to_office_id}/{handed.to_ticket_id}"})
+        return tickets
+
+    _AGGREGATES[(office.office_id, hours_of)] = queue
+    return queue
+
+
+def waiting_in(tickets: Tickets) -> list[TicketRead]:
+    return sorted((t for t in tickets.values() if t.status == "waiting"), key=lambda t: t.number)
+
+
+def at_counter(tickets: Tickets, counter: str) -> TicketRead | None:
+    return next((t for t in tickets.values() if t.counter == counter and t.status in ("called", "serving")), None)
 
 
 @dataclass
 class QueueDay:
     office: OfficeRead
     day: str
-    tickets: dict[str, TicketRead] = field(default_factory=dict)
+    tickets: Tickets = field(default_factory=dict)
     seq: int = 0
 
     def waiting(self) -> list[TicketRead]:
-        return sorted((t for t in self.tickets.values() if t.status == "waiting"), key=lambda t: t.number)
+        return waiting_in(self.tickets)
 
     def at_counter(self, counter: str) -> TicketRead | None:
-        return next((t for t in self.tickets.values() if t.counter == counter and t.status in ("called", "serving")),
-                    None)
-
-
-def fold(office: OfficeRead, day: str, history: list[Commit]) -> QueueDay:
-    queue = QueueDay(office=office, day=day)
-    tickets = queue.tickets
-    for commit in history:
-        queue.seq = commit.seq
-        for envelope in commit.events:
-            match envelope.parse():
-                case TicketIssued() as issued:
-                    tickets[issued.ticket_id] = TicketRead(
-                        ticket_id=issued.ticket_id, office_id=office.office_id, day=day, number=issued.number,
-                        service=issued.service, channel=issued.channel, status="waiting", issued_at=issued.issued_at,
-                        shift=hours.shift_of(office.shifts, office.time_zone, datetime.fromisoformat(issued.issued_at)),
-                        handed_from=issued.handed_from)
-                case TicketCalled() as called:
-                    tickets[called.ticket_id] = tickets[called.ticket_id].model_copy(update={
-                        "status": "called", "called_at": called.called_at, "counter": called.counter,
-                        "clerk": called.clerk})
-                case TicketServing() as serving:
-                    tickets[serving.ticket_id] = tickets[serving.ticket_id].model_copy(update={
-                        "status": "serving", "served_at": serving.served_at})
-                case TicketClosed() as closed:
-                    tickets[closed.ticket_id] = tickets[closed.ticket_id].model_copy(update={
-                        "status": "closed", "closed_at": closed.closed_at, "outcome": closed.outcome,
-                        "clerk": closed.clerk, "counter": closed.counter})
-                case TicketHandedOver() as handed:
-                    tickets[handed.ticket_id] = tickets[handed.ticket_id].model_copy(update={
-                        "status": "handed-over", "handed_to": f"{handed.to_office_id}/{handed.to_ticket_id}"})
-    return queue
+        return at_counter(self.tickets, counter)
 
 
 async def load_day(runtime: ServiceRuntime, office: OfficeRead, day: str) -> QueueDay:
-    return fold(office, day, await runtime.commits.load(day_stream(office.office_id, day)))
+    loaded = await queue_aggregate(office).load(runtime.commits, day_key(office.office_id, day))
+    return QueueDay(office, day, loaded.state, loaded.seq)
+
+
+# --- decisions --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issue:
+    day: str
+    service: str
+    channel: str
+    issued_at: str
+
+
+def issue_ticket(tickets: Tickets, command: Issue) -> Decision:
+    """The next number of the day; the result is the ticket's id."""
+    number = len(tickets) + 1
+    ticket_id = ticket_id_for(command.day, number)
+    return Decision([TicketIssued(ticket_id=ticket_id, number=number, service=command.service,
+                                  channel=command.channel, issued_at=command.issued_at)], ticket_id)
+
+
+@dataclass(frozen=True)
+class CallNext:
+    counter: str
+    clerk: str
+    called_at: str
+
+
+def call_next_ticket(tickets: Tickets, command: CallNext) -> Decision:
+    """The first waiting ticket to a free counter; the result is its id."""
+    if busy := at_counter(tickets, command.counter):
+        raise Problem(409, "counter-busy", detail=f"Close ticket {busy.number} at counter {command.counter} first.")
+    waiting = waiting_in(tickets)
+    if not waiting:
+        raise Problem(404, "queue-empty", detail="Nobody is waiting.")
+    return Decision([TicketCalled(ticket_id=waiting[0].ticket_id, counter=command.counter, clerk=command.clerk,
+                                  called_at=command.called_at)], waiting[0].ticket_id)
+
+
+def at_my_counter(tickets: Tickets, ticket_id: str, counter: str) -> TicketRead:
+    ticket = tickets.get(ticket_id)
+    if ticket is None or ticket.counter != counter or ticket.status not in ("called", "serving"):
+        raise Problem(409, "ticket-not-at-your-counter",
+                      detail="Only the ticket called to your counter, not yet closed, can be served or closed.")
+    return ticket
+
+
+@dataclass(frozen=True)
+class Serve:
+    ticket_id: str
+    counter: str
+    clerk: str
+    served_at: str
+
+
+def serve_ticket(tickets: Tickets, command: Serve) -> Decision:
+    if at_my_counter(tickets, command.ticket_id, command.counter).status == "serving":
+        raise Problem(409, "ticket-serving", detail="This visitor is being served already.")
+    return Decision([TicketServing(ticket_id=command.ticket_id, counter=command.counter, clerk=command.clerk,
+                                   served_at=command.served_at)])
+
+
+@dataclass(frozen=True)
+class Close:
+    ticket_id: str
+    counter: str
+    clerk: str
+    outcome: str
+    note: str | None
+    closed_at: str
+
+
+def close_ticket(tickets: Tickets, command: Close) -> Decision:
+    at_my_counter(tickets, command.ticket_id, command.counter)
+    return Decision([TicketClosed(ticket_id=command.ticket_id, outcome=command.outcome, counter=command.counter,
+                                  clerk=command.clerk, closed_at=command.closed_at, note=command.note)])
+
+
+@dataclass(frozen=True)
+class Receive:
+    day: str
+    from_office_id: str
+    moving: tuple[TicketRead, ...]  # the other office's open tickets, in the order they were issued
+
+
+def receive_tickets(tickets: Tickets, command: Receive) -> Decision:
+    """New tickets at the end of this office's queue for the other office's open ones."""
+    return Decision([TicketIssued(ticket_id=ticket_id_for(command.day, n), number=n, service=ticket.service,
+                                  channel="handover", issued_at=ticket.issued_at,
+                                  handed_from=f"{command.from_office_id}/{ticket.ticket_id}")
+                     for n, ticket in enumerate(command.moving, start=len(tickets) + 1)])
+
+
+@dataclass(frozen=True)
+class HandOver:
+    to_office_id: str
+    moved: Mapping[str, str]  # this office's ticket → the other office's
+
+
+def hand_over_tickets(tickets: Tickets, command: HandOver) -> Decision:
+    """Each ticket still open here records where it continues."""
+    return Decision([TicketHandedOver(ticket_id=ticket_id, to_office_id=command.to_office_id,
+                                      to_ticket_id=command.moved[ticket_id])
+                     for ticket_id, ticket in tickets.items() if ticket.status in OPEN and ticket_id in command.moved])
 
 
 def ticket_id_for(day: str, number: int) -> str:
@@ -156,14 +292,14 @@ def with_wait(runtime: ServiceRuntime, queue: QueueDay, ticket: TicketRead) -> T
 # --- commands ---------------------------------------------------------------------------------------------
 
 
-async def change(runtime: ServiceRuntime, office: OfficeRead, day: str, decide, *, actor: dict,
-                 cause: str | None = None) -> QueueDay:
-    stream = day_stream(office.office_id, day)
-    await runtime.commits.execute(stream, lambda history: decide(fold(office, day, history)), cause=cause,
-                                  actor=actor)
-    queue = fold(office, day, await runtime.commits.after_write(stream))
+async def change(runtime: ServiceRuntime, office: OfficeRead, day: str, decide: Decide, command: object, *,
+                 actor: dict, cause: str | None = None) -> tuple[QueueDay, object]:
+    """Decide on the office's queue that day; keep the office's queue summary; the queue after it and the result."""
+    outcome = await queue_aggregate(office).execute(runtime.commits, day_key(office.office_id, day), decide, command,
+                                                    cause=cause, actor=actor)
+    queue = QueueDay(office, day, outcome.state, outcome.seq)
     await remember(runtime, queue)
-    return queue
+    return queue, outcome.result
 
 
 async def issue(runtime: ServiceRuntime, *, office_id: str, create: TicketCreate,
@@ -173,17 +309,10 @@ async def issue(runtime: ServiceRuntime, *, office_id: str, create: TicketCreate
         raise Problem(403, "forbidden", errors=[field_error("channel", "sms-ticket-by-gateway")])
     office = await offices.working(runtime, office_id)
     day = hours.local_day(office.time_zone)
-    made: dict = {}
-
-    def decide(queue: QueueDay) -> list[Envelope]:
-        number = len(queue.tickets) + 1
-        made["id"] = ticket_id_for(day, number)
-        return [wrap(TicketIssued(ticket_id=made["id"], number=number, service=create.service,
-                                  channel=create.channel, issued_at=clock.iso()), office_id)]
-
     actor = principal.as_actor() if principal else {"channel": create.channel}
-    queue = await change(runtime, office, day, decide, actor=actor)
-    return with_wait(runtime, queue, queue.tickets[made["id"]])
+    queue, ticket_id = await change(runtime, office, day, issue_ticket,
+                                    Issue(day, create.service, create.channel, clock.iso()), actor=actor)
+    return with_wait(runtime, queue, queue.tickets[ticket_id])
 
 
 async def read_ticket(runtime: ServiceRuntime, *, office_id: str, ticket_id: str) -> TicketRead:
@@ -208,53 +337,27 @@ async def call_next(runtime: ServiceRuntime, *, principal: Principal, office_id:
     counter = my_counter(principal, office_id)
     office = await offices.working(runtime, office_id)
     day = hours.local_day(office.time_zone)
-    made: dict = {}
-
-    def decide(queue: QueueDay) -> list[Envelope]:
-        if busy := queue.at_counter(counter):
-            raise Problem(409, "counter-busy", detail=f"Close ticket {busy.number} at counter {counter} first.")
-        waiting = queue.waiting()
-        if not waiting:
-            raise Problem(404, "queue-empty", detail="Nobody is waiting.")
-        made["id"] = waiting[0].ticket_id
-        return [wrap(TicketCalled(ticket_id=waiting[0].ticket_id, counter=counter, clerk=principal.subject,
-                                  called_at=clock.iso()), office_id)]
-
-    queue = await change(runtime, office, day, decide, actor=principal.as_actor())
-    return queue.tickets[made["id"]]
-
-
-async def _at_my_counter(runtime: ServiceRuntime, principal: Principal, office_id: str, ticket_id: str, decide_on):
-    counter = my_counter(principal, office_id)
-    office = await offices.working(runtime, office_id)
-
-    def decide(queue: QueueDay) -> list[Envelope]:
-        ticket = queue.tickets.get(ticket_id)
-        if ticket is None or ticket.counter != counter or ticket.status not in ("called", "serving"):
-            raise Problem(409, "ticket-not-at-your-counter",
-                          detail="Only the ticket called to your counter, not yet closed, can be served or closed.")
-        return [wrap(decide_on(ticket, counter), office_id)]
-
-    queue = await change(runtime, office, day_of(ticket_id), decide, actor=principal.as_actor())
+    queue, ticket_id = await change(runtime, office, day, call_next_ticket,
+                                    CallNext(counter, principal.subject, clock.iso()), actor=principal.as_actor())
     return queue.tickets[ticket_id]
 
 
 async def serve(runtime: ServiceRuntime, *, principal: Principal, office_id: str, ticket_id: str) -> TicketRead:
-    def started(ticket: TicketRead, counter: str) -> EventData:
-        if ticket.status == "serving":
-            raise Problem(409, "ticket-serving", detail="This visitor is being served already.")
-        return TicketServing(ticket_id=ticket_id, counter=counter, clerk=principal.subject, served_at=clock.iso())
-
-    return await _at_my_counter(runtime, principal, office_id, ticket_id, started)
+    counter = my_counter(principal, office_id)
+    office = await offices.working(runtime, office_id)
+    queue, _ = await change(runtime, office, day_of(ticket_id), serve_ticket,
+                            Serve(ticket_id, counter, principal.subject, clock.iso()), actor=principal.as_actor())
+    return queue.tickets[ticket_id]
 
 
 async def close(runtime: ServiceRuntime, *, principal: Principal, office_id: str, ticket_id: str,
                 closing: TicketClose) -> TicketRead:
-    def closed(ticket: TicketRead, counter: str) -> EventData:
-        return TicketClosed(ticket_id=ticket_id, outcome=closing.outcome, counter=counter, clerk=principal.subject,
-                            closed_at=clock.iso(), note=closing.note)
-
-    return await _at_my_counter(runtime, principal, office_id, ticket_id, closed)
+    counter = my_counter(principal, office_id)
+    office = await offices.working(runtime, office_id)
+    queue, _ = await change(runtime, office, day_of(ticket_id), close_ticket,
+                            Close(ticket_id, counter, principal.subject, closing.outcome, closing.note, clock.iso()),
+                            actor=principal.as_actor())
+    return queue.tickets[ticket_id]
 
 
 def staff_of(principal: Principal, office_id: str) -> None:
@@ -283,28 +386,12 @@ async def hand_over(runtime: ServiceRuntime, *, office: OfficeRead, to: OfficeRe
     if not moving or to is None:  # with no office left to take them, the tickets stay as they are
         return []
     to_day = hours.local_day(to.time_zone)
-    moved: dict[str, str] = {}
-
-    def issue_there(target: QueueDay) -> list[Envelope]:
-        moved.clear()
-        events = []
-        for n, ticket in enumerate(moving, start=len(target.tickets) + 1):
-            moved[ticket.ticket_id] = ticket_id_for(to_day, n)
-            events.append(wrap(TicketIssued(ticket_id=moved[ticket.ticket_id], number=n, service=ticket.service,
-                                            channel="handover", issued_at=ticket.issued_at,
-                                            handed_from=f"{office.office_id}/{ticket.ticket_id}"), to.office_id))
-        return events
-
-    target = await change(runtime, to, to_day, issue_there, actor={"service": "registry"}, cause=cause)
+    target, _ = await change(runtime, to, to_day, receive_tickets, Receive(to_day, office.office_id, tuple(moving)),
+                             actor={"service": "registry"}, cause=cause)
     moved = {t.handed_from.split("/", 1)[1]: t.ticket_id for t in target.tickets.values()
              if t.handed_from and t.handed_from.startswith(office.office_id + "/")}
-
-    def record_here(queue: QueueDay) -> list[Envelope]:
-        return [wrap(TicketHandedOver(ticket_id=ticket_id, to_office_id=to.office_id, to_ticket_id=moved[ticket_id]),
-                     office.office_id) for ticket_id, ticket in queue.tickets.items()
-                if ticket.status in OPEN and ticket_id in moved]
-
-    await change(runtime, office, day, record_here, actor={"service": "registry"}, cause=cause)
+    await change(runtime, office, day, hand_over_tickets, HandOver(to.office_id, moved),
+                 actor={"service": "registry"}, cause=cause)
     return [f"{office.office_id}/{t.ticket_id}" for t in moving]
 
 

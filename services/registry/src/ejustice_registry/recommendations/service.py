@@ -10,6 +10,8 @@ such a recommendation and is over the threshold again for N days after it.
 
 import contextlib
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from pymongo.errors import DuplicateKeyError
@@ -21,8 +23,8 @@ from ejustice_registry.queues import stats
 from ejustice_registry.queues.models import DayLoad, RecommendationRead
 from ejustice_registry.recommendations.events import LoadReviewed
 from ejustice_shared import clock
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal
-from ejustice_shared.commits import Commit
 from ejustice_shared.events import Envelope, OfficeRecommendationMade
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -40,23 +42,53 @@ def thresholds(runtime: ServiceRuntime) -> stats.Thresholds:
                             idle_counter_utilisation=settings.recommend_idle_counter_utilisation)
 
 
-def fold(history: list[Commit]) -> tuple[dict[str, stats.DayFigures], list[OfficeRecommendationMade]]:
-    days: dict[str, stats.DayFigures] = {}
-    made: list[OfficeRecommendationMade] = []
-    for commit in history:
-        for envelope in commit.events:
-            match envelope.parse():
-                case LoadReviewed() as reviewed:
-                    days[reviewed.day] = stats.DayFigures(day=reviewed.day, p90_wait_minutes=reviewed.p90_wait_minutes,
-                                                          utilisation=reviewed.utilisation,
-                                                          idle_counters=reviewed.idle_counters)
-                case OfficeRecommendationMade() as recommendation:
-                    made.append(recommendation)
-    return days, made
+@dataclass(frozen=True)
+class Load:
+    days: Mapping[str, stats.DayFigures] = field(default_factory=dict)  # the reviewed days' figures
+    made: tuple[RecommendationRead, ...] = ()
 
 
-def wrap(data, office_id: str) -> Envelope:
-    return Envelope.wrap(data, source="registry", subject=office_id)
+aggregate = Aggregate("load", stream=stream_of, initial=Load(), source="registry",
+                      subject=lambda key, state, event: key.removeprefix("city-"))
+
+
+@aggregate.evolves(LoadReviewed)
+def _reviewed(load: Load, reviewed: LoadReviewed, fact: Fact) -> Load:
+    figures = stats.DayFigures(day=reviewed.day, p90_wait_minutes=reviewed.p90_wait_minutes,
+                               utilisation=reviewed.utilisation, idle_counters=reviewed.idle_counters)
+    return replace(load, days={**load.days, reviewed.day: figures})
+
+
+@aggregate.evolves(OfficeRecommendationMade)
+def _made(load: Load, made: OfficeRecommendationMade, fact: Fact) -> Load:
+    return replace(load, made=(*load.made, RecommendationRead(**made.model_dump(), made_at=fact.time)))
+
+
+@dataclass(frozen=True)
+class Review:
+    reviewed: LoadReviewed
+    figures: stats.DayFigures
+    limits: stats.Thresholds
+    can_add_counter: bool
+    city_id: str
+    recommendation_id: str  # for the recommendation the figures may call for
+
+
+def review_day(load: Load, command: Review) -> Decision:
+    """Record the day's figures; recommend growing when they stay over a threshold, once per streak."""
+    days = {**load.days, command.reviewed.day: command.figures}
+    events: list = [command.reviewed]
+    advice = stats.advise(list(days.values()), command.limits, can_add_counter=command.can_add_counter)
+    if advice and not any(m.days[-1] >= advice.days[0] for m in load.made):  # one recommendation per streak
+        events.append(OfficeRecommendationMade(
+            recommendation_id=command.recommendation_id, action=advice.action, office_id=command.reviewed.office_id,
+            city_id=command.city_id, indicator=advice.indicator, value=advice.value, threshold=advice.threshold,
+            days=advice.days))
+    return Decision(events)
+
+
+def recommend(load: Load, recommendation: OfficeRecommendationMade) -> Decision:
+    return Decision([recommendation])
 
 
 async def review(runtime: ServiceRuntime, *, principal: Principal, office_id: str,
@@ -69,34 +101,12 @@ async def review(runtime: ServiceRuntime, *, principal: Principal, office_id: st
     reviewed = LoadReviewed(office_id=office_id, day=load.day, p90_wait_minutes=figures.p90_wait_minutes,
                             utilisation=figures.utilisation, idle_counters=figures.idle_counters)
     can_add = len(office.counters) < COUNTER_LIMITS[office.kind][1]
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        days, made = fold(history)
-        days[load.day] = figures
-        events = [wrap(reviewed, office_id)]
-        advice = stats.advise(list(days.values()), limits, can_add_counter=can_add)
-        if advice and not any(m.days[-1] >= advice.days[0] for m in made):  # one recommendation per streak
-            events.append(wrap(OfficeRecommendationMade(
-                recommendation_id=uuid.uuid4().hex, action=advice.action, office_id=office_id, city_id=office.city_id,
-                indicator=advice.indicator, value=advice.value, threshold=advice.threshold, days=advice.days),
-                office_id))
-        return events
-
-    await runtime.commits.execute(stream_of(office_id), decide, cause=f"review-{load.day}",
-                                  actor=principal.as_actor())
-    made = await _list_new(runtime, office_id)
+    outcome = await aggregate.execute(runtime.commits, office_id, review_day,
+                                      Review(reviewed, figures, limits, can_add, office.city_id, uuid.uuid4().hex),
+                                      cause=f"review-{load.day}", actor=principal.as_actor())
+    made = list(outcome.state.made)
     made += await _city_check(runtime, principal=principal, office=office, day=load.day)
     return load, made
-
-
-async def _list_new(runtime: ServiceRuntime, office_id: str) -> list[RecommendationRead]:
-    history = await runtime.commits.after_write(stream_of(office_id))
-    found = []
-    for commit in history:
-        for envelope in commit.events:
-            if envelope.type == OfficeRecommendationMade.type:
-                found.append(RecommendationRead(**envelope.data, made_at=envelope.time))
-    return found
 
 
 async def _city_check(runtime: ServiceRuntime, *, principal: Principal, office: OfficeRead,
@@ -105,23 +115,19 @@ async def _city_check(runtime: ServiceRuntime, *, principal: Principal, office: 
     limits = thresholds(runtime)
     city_offices = offices.in_city(runtime, office.city_id)
     for each in city_offices:
-        days, made = fold(await runtime.commits.load(stream_of(each.office_id)))
-        office_advice = [m for m in made if m.action != "new-office"]
+        load = await aggregate.state(runtime.commits, each.office_id)
+        office_advice = [m for m in load.made if m.action != "new-office"]
         if not office_advice:
             return []
-        after = [d for d in days.values() if d.day > office_advice[-1].days[-1]]
+        after = [d for d in load.days.values() if d.day > office_advice[-1].days[-1]]
         if stats.advise(after, limits, can_add_counter=True) is None:
             return []
-    city_stream = f"load-city-{office.city_id}"
     recommendation = OfficeRecommendationMade(
         recommendation_id=uuid.uuid4().hex, action="new-office", office_id=None, city_id=office.city_id,
         indicator="p90-wait", value=0.0, threshold=limits.p90_wait_minutes, days=[day])
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        return [wrap(recommendation, office.city_id)]
-
-    await runtime.commits.execute(city_stream, decide, cause=f"city-review-{day}", actor=principal.as_actor())
-    return await _list_new(runtime, f"city-{office.city_id}")
+    outcome = await aggregate.execute(runtime.commits, f"city-{office.city_id}", recommend, recommendation,
+                                      cause=f"city-review-{day}", actor=principal.as_actor())
+    return list(outcome.state.made)
 
 
 def week_of(moment: datetime) -> str:

@@ -9,7 +9,7 @@ A suspended or dissolved office signs in nobody.
 import asyncio
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import pyotp
@@ -22,9 +22,9 @@ from ejustice_registry.offices.models import ACTIVE
 from ejustice_registry.staff.events import StaffEnrolled, StaffSignedIn, StaffSignInFailed
 from ejustice_registry.staff.models import StaffCreate, StaffEnrolledRead, StaffSignedInRead, StaffSignInCreate
 from ejustice_shared import clock
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal, Role
-from ejustice_shared.commits import Commit
-from ejustice_shared.events import Envelope
+from ejustice_shared.events import EventData
 from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -39,7 +39,7 @@ def stream_of(username: str) -> str:
     return f"staff-{username}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Staff:
     enrolled: StaffEnrolled | None = None
     last_step: int = -1
@@ -47,19 +47,51 @@ class Staff:
     last_failure_at: str = ""
 
 
-def fold(history: list[Commit]) -> Staff:
-    staff = Staff()
-    for commit in history:
-        for envelope in commit.events:
-            match envelope.parse():
-                case StaffEnrolled() as enrolled:
-                    staff.enrolled = enrolled
-                case StaffSignedIn() as signed_in:
-                    staff.last_step, staff.failures = signed_in.totp_step, 0
-                case StaffSignInFailed():
-                    staff.failures += 1
-                    staff.last_failure_at = envelope.time
-    return staff
+def subject(username: str, staff: Staff, event: EventData) -> str:
+    return event.staff_id if isinstance(event, StaffEnrolled) else staff.enrolled.staff_id
+
+
+aggregate = Aggregate("staff", stream=stream_of, initial=Staff(), source="registry", state_type=Staff,
+                      subject=subject)
+
+
+@aggregate.evolves(StaffEnrolled)
+def _enrolled(staff: Staff, enrolled: StaffEnrolled, fact: Fact) -> Staff:
+    return replace(staff, enrolled=enrolled)
+
+
+@aggregate.evolves(StaffSignedIn)
+def _signed_in(staff: Staff, signed_in: StaffSignedIn, fact: Fact) -> Staff:
+    return replace(staff, last_step=signed_in.totp_step, failures=0)
+
+
+@aggregate.evolves(StaffSignInFailed)
+def _failed(staff: Staff, failed: StaffSignInFailed, fact: Fact) -> Staff:
+    return replace(staff, failures=staff.failures + 1, last_failure_at=fact.time)
+
+
+def enrol_once(staff: Staff, enrolled: StaffEnrolled) -> Decision:
+    """The first enrolment claims the username."""
+    if staff.enrolled is not None:
+        raise Problem(409, "username-taken", errors=[field_error("username", "username-taken")])
+    return Decision([enrolled])
+
+
+def fail_sign_in(staff: Staff, failed: StaffSignInFailed) -> Decision:
+    return Decision([failed])
+
+
+@dataclass(frozen=True)
+class SignIn:
+    counter: str | None
+    totp_step: int
+
+
+def sign_in_once(staff: Staff, command: SignIn) -> Decision:
+    """A code's time step signs someone in once."""
+    if staff.last_step >= command.totp_step:
+        raise refused()  # the same code signed someone in meanwhile
+    return Decision([StaffSignedIn(counter=command.counter, totp_step=command.totp_step)])
 
 
 def may_manage(principal: Principal, office_id: str) -> None:
@@ -81,13 +113,7 @@ async def enrol(runtime: ServiceRuntime, *, principal: Principal, office_id: str
     password_hash = await asyncio.to_thread(hasher.hash, create.password)
     enrolled = StaffEnrolled(staff_id=uuid.uuid4().hex, username=create.username, name=create.name,
                              office_id=office_id, role=create.role, password_hash=password_hash, totp_secret=secret)
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        if history:
-            raise Problem(409, "username-taken", errors=[field_error("username", "username-taken")])
-        return [Envelope.wrap(enrolled, source="registry", subject=enrolled.staff_id)]
-
-    await runtime.commits.execute(stream_of(create.username), decide, actor=principal.as_actor())
+    await aggregate.execute(runtime.commits, create.username, enrol_once, enrolled, actor=principal.as_actor())
     await offices.add_staff_member(runtime, principal=principal, office_id=office_id, added=OfficeStaffAdded(
         staff_id=enrolled.staff_id, username=create.username, name=create.name, role=create.role))
     uri = pyotp.TOTP(secret).provisioning_uri(name=create.username, issuer_name=f"ejustice {office_id}")
@@ -101,8 +127,8 @@ def refused() -> Problem:
 
 async def sign_in(runtime: ServiceRuntime, *, attempt: StaffSignInCreate) -> StaffSignedInRead:
     """Check the credentials and the code; say only that they are wrong, never which."""
-    stream = stream_of(attempt.username.lower())
-    staff = fold(await runtime.commits.load(stream))
+    username = attempt.username.lower()
+    staff = await aggregate.state(runtime.commits, username)
     if staff.failures >= LOCK_AFTER and (
             datetime.fromisoformat(staff.last_failure_at) > clock.now() - timedelta(minutes=LOCK_MINUTES)):
         raise Problem(429, "sign-in-locked", headers={"retry-after": str(LOCK_MINUTES * 60)},
@@ -123,9 +149,8 @@ async def sign_in(runtime: ServiceRuntime, *, attempt: StaffSignInCreate) -> Sta
     if staff.enrolled is None:
         raise refused()
     if reason:
-        failed = StaffSignInFailed(reason=reason)
-        await runtime.commits.execute(stream, lambda history: [Envelope.wrap(
-            failed, source="registry", subject=staff.enrolled.staff_id)], actor={"staff": staff.enrolled.staff_id})
+        await aggregate.execute(runtime.commits, username, fail_sign_in, StaffSignInFailed(reason=reason),
+                                actor={"staff": staff.enrolled.staff_id})
         raise refused()
     enrolled = staff.enrolled
     office = await offices.find(runtime, enrolled.office_id)
@@ -136,13 +161,7 @@ async def sign_in(runtime: ServiceRuntime, *, attempt: StaffSignInCreate) -> Sta
     if attempt.counter is not None and attempt.counter not in office.counters:
         raise Problem(422, "validation", errors=[field_error("counter", "unknown-counter",
                                                              counters=", ".join(office.counters))])
-
-    def decide(history: list[Commit]) -> list[Envelope]:
-        if fold(history).last_step >= step:
-            raise refused()  # the same code signed someone in meanwhile
-        return [Envelope.wrap(StaffSignedIn(counter=attempt.counter, totp_step=step), source="registry",
-                              subject=enrolled.staff_id)]
-
-    await runtime.commits.execute(stream, decide, actor={"staff": enrolled.staff_id})
+    await aggregate.execute(runtime.commits, username, sign_in_once, SignIn(attempt.counter, step),
+                            actor={"staff": enrolled.staff_id})
     return StaffSignedInRead(staff_id=enrolled.staff_id, username=enrolled.username, name=enrolled.name,
                              office_id=enrolled.office_id, role=enrolled.role, counter=attempt.counter)
