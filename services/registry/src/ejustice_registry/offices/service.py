@@ -131,7 +131,7 @@ async def working(runtime: ServiceRuntime, office_id: str) -> OfficeRead:
 def apply_once(office: Office, applied: OfficeApplied) -> Decision:
     """An office applies once: its code is taken by the first application."""
     if office.read is not None:
-        raise Problem(409, "office-exists", errors=[field_error("code", "office-exists", code=applied.code)])
+        raise Problem(409, "office-exists", errors=[field_error("code", "office-exists", office=applied.code)])
     return Decision([applied])
 
 
