@@ -145,8 +145,9 @@ def test_the_sandbox_directory_s_first_mobile_owns_the_national_id():
 
 # --- a citizen's confirmation of a clerk's submission -----------------------------------------------------------
 
-REQUESTED = ConfirmationRequested(confirmation_id="c1", account_id=ACCOUNT_ID, filing_id="f1", office_id="IR-THR-101",
-                                  clerk="clerk-1", code_hash=CODE_HASH, expires_at=(NOW + timedelta(minutes=5)).isoformat())
+REQUESTED = ConfirmationRequested(confirmation_id="c1", account_id=ACCOUNT_ID, filing_id="f1",
+                                  office_id="IR-THR-101", clerk="clerk-1", code_hash=CODE_HASH,
+                                  expires_at=(NOW + timedelta(minutes=5)).isoformat())
 
 
 def confirm(code_right: bool, *, account_id: str = ACCOUNT_ID, office_id: str = "IR-THR-101",
