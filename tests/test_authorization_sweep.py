@@ -65,7 +65,8 @@ def case(platform) -> Case:
     operator = platform.token("operator-1", "operator")
     with httpx.Client(base_url=platform.gateway, timeout=30) as client:
         session = register(client, national_id=applicant_id, mobile=mobile)
-        owner = bearer(session)
+        # A's own principal, in a token that outlives the sweep (a session's lasts 10 minutes; the sweep longer).
+        owner = platform.token(session["account_id"], "citizen", national_id=applicant_id, jurisdiction="IR")
         wait_until(lambda: client.get("/api/eboxes/me", headers=owner).status_code == 200, timeout=15,
                    what="the e-box")
         registration = ok(client.post("/api/registrations", json={

@@ -8,7 +8,7 @@ thresholds are low), so suspending offices here disturbs no other test.
 import re
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pyotp
@@ -332,3 +332,25 @@ def test_a_busy_day_at_an_office_recommends_a_counter(offices_platform, client):
                                  if r["office_id"] == office], timeout=30, what="the recommendation on the dashboard")
     assert listed == [made]
     assert datetime.fromisoformat(made["made_at"]) <= datetime.now(UTC)
+
+
+def test_appointments_book_counter_time_once(offices_platform, client):
+    platform = offices_platform
+    office = "IR-ISF-202"  # a sample single-counter office in Isfahan
+    citizen = platform.token(f"citizen-{uuid.uuid4().hex[:6]}", "citizen")
+    other = platform.token(f"citizen-{uuid.uuid4().hex[:6]}", "citizen")
+    day = next(d for d in (date.today() + timedelta(days=n) for n in range(2, 5)) if d.weekday() != 4).isoformat()
+    booking = {"day": day, "start": "08:10", "service": "filing"}
+    booked = ok(client.post(f"/api/offices/{office}/appointments", headers=citizen, json=booking), 201)
+    assert (booked["shift"], booked["counter"], booked["minutes"]) == ("morning", "1", 20)
+    taken = client.post(f"/api/offices/{office}/appointments", headers=other, json=booking)
+    assert taken.status_code == 409 and taken.json()["errors"][0]["code"] == "slot-taken"
+    wrong = client.post(f"/api/offices/{office}/appointments", headers=other, json=booking | {"start": "08:15"})
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "start"
+    calendar = ok(client.get(f"/api/offices/{office}/appointments", params={"day": day}))
+    [slot] = [s for s in calendar["shifts"][0]["slots"] if s["start"] == "08:10"]
+    assert slot["free"] is False and slot["service"] is None  # what it is for, only the office's staff see
+    staff = platform.token("clerk-isf", "clerk", office_id=office, counter="1")
+    [slot] = [s for s in ok(client.get(f"/api/offices/{office}/appointments", params={"day": day}, headers=staff)
+                            )["shifts"][0]["slots"] if s["start"] == "08:10"]
+    assert slot["service"] == "filing"

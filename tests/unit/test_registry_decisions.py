@@ -2,6 +2,7 @@
 
 import pytest
 
+from ejustice_registry.appointments import service as appointments
 from ejustice_registry.offices import flows as office_flows
 from ejustice_registry.offices import service as offices
 from ejustice_registry.offices.events import OfficeStaffAdded
@@ -215,3 +216,23 @@ def test_a_paper_task_is_assigned_once():
     assert office_flows.assign_once(office_flows.assignment.replay([]), assigned).events == [assigned]
     later = PaperServiceAssigned(task_id="t1", office_id="IR-THR-102", reason="serves-city")
     assert office_flows.assign_once(office_flows.assignment.replay([assigned]), later).events == []
+
+
+# --- appointments -------------------------------------------------------------------------------------------
+
+
+def book(appointment_id: str, counter: str | None = None) -> appointments.Book:
+    return appointments.Book(appointment_id, "08:00", "morning", ("1", "2"), counter, 15, "filing", "acc-1")
+
+
+def test_a_slot_takes_each_counter_once():
+    [first] = appointments.book_slot(appointments.aggregate.replay([]), book("a1")).events
+    assert (first.counter, first.start, first.shift) == ("1", "08:00", "morning")
+    [second] = appointments.book_slot(appointments.aggregate.replay([first]), book("a2")).events
+    assert second.counter == "2"
+    with pytest.raises(Problem) as gone:
+        appointments.book_slot(appointments.aggregate.replay([first, second]), book("a3"))
+    assert gone.value.status == 409
+    with pytest.raises(Problem):  # the counter asked for is taken, though another is free
+        appointments.book_slot(appointments.aggregate.replay([first]), book("a4", counter="1"))
+    assert appointments.aggregate.stream(appointments.day_key("IR-THR-101", DAY)) == f"appointments-IR-THR-101-{DAY}"

@@ -1,6 +1,7 @@
 """Composition root of the registry service: places, courts and their queues, jurisdiction, and service offices
 with their licences, staff, queue tickets and load."""
 
+from ejustice_registry.appointments import views as appointment_views
 from ejustice_registry.courts import views as court_views
 from ejustice_registry.courts.queues import declare_court_queues
 from ejustice_registry.jurisdiction import service as jurisdiction_service
@@ -37,6 +38,7 @@ runtime.include(recommendation_views.router)  # before /offices/{office_id}
 runtime.include(office_views.router)
 runtime.include(staff_views.router)
 runtime.include(queue_views.router)
+runtime.include(appointment_views.router)
 
 runtime.on_startup(jurisdiction_service.load_reference_data)
 runtime.on_startup(office_service.seed_sample_offices)

@@ -15,6 +15,8 @@ class RegistrySettings(ServiceSettings):
     directory_refresh_seconds: float = Field(5.0, gt=0, le=600)
     # The service time assumed for a waiting estimate before anyone was served today.
     default_service_minutes: float = Field(8.0, gt=0, le=240)
+    # Appointments: the length of a slot of counter time.
+    appointment_minutes: int = Field(20, ge=5, le=240)
     # Recommendations: p90 waiting (minutes) or a counter's utilisation over these, so many days in a row.
     recommend_p90_wait_minutes: float = Field(30.0, ge=0, le=1440)
     recommend_utilisation: float = Field(0.85, ge=0, le=1)
