@@ -112,7 +112,7 @@ def test_the_development_sandbox_secret_is_refused_in_production(monkeypatch):
         PaymentSettings()
     monkeypatch.setenv("PAYMENT_SANDBOX_SECRET", "a-real-secret-from-the-vault")
     with pytest.raises(ValidationError, match="PAYMENT_POS_SANDBOX_SECRET is a development placeholder"):
-        PaymentSettings()  # the counters' terminals sign with a key of their own
-    monkeypatch.setenv("PAYMENT_POS_SANDBOX_SECRET", "another-real-secret-from-the-vault")
+        PaymentSettings()  # the counters' POS terminals sign with a key of their own
+    monkeypatch.setenv("PAYMENT_POS_SANDBOX_SECRET", "another-real-secret")
     settings = PaymentSettings()
     assert settings.sandbox_secret == "a-real-secret-from-the-vault" and not settings.sandbox_enabled

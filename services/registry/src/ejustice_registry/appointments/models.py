@@ -1,6 +1,7 @@
+from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from ejustice_registry.queues.events import Service
 from ejustice_shared.models import RequestModel
@@ -11,6 +12,12 @@ class AppointmentCreate(RequestModel):
     start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, a slot's start (see the calendar).")
     service: Service
     counter: str | None = Field(None, max_length=8, description="By default the first counter free at that time.")
+
+    @field_validator("day")
+    @classmethod
+    def _a_real_date(cls, value: str) -> str:
+        date.fromisoformat(value)  # 2026-02-30 is refused here, not later
+        return value
 
 
 class AppointmentRead(BaseModel):

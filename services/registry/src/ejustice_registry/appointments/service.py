@@ -91,6 +91,10 @@ def is_open(office: OfficeRead, day: str) -> bool:
 
 async def calendar(runtime: ServiceRuntime, *, office_id: str, day: str, principal: Principal | None) -> CalendarRead:
     office = await offices.find(runtime, office_id)
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        raise Problem(422, "validation", errors=[field_error("day", "appointment-day")]) from None
     length = runtime.settings.appointment_minutes
     booked = {(a.start, a.counter): a for a in await aggregate.state(runtime.commits, day_key(office_id, day))}
     staff = principal is not None and (principal.has(Role.OPERATOR) or principal.office_id == office_id)
