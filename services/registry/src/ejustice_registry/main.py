@@ -10,6 +10,7 @@ from ejustice_registry.offices import flows as office_flows
 from ejustice_registry.offices import service as office_service
 from ejustice_registry.offices import views as office_views
 from ejustice_registry.places import views as place_views
+from ejustice_registry.queues import service as queue_service
 from ejustice_registry.queues import views as queue_views
 from ejustice_registry.recommendations import service as recommendation_service
 from ejustice_registry.recommendations import views as recommendation_views
@@ -43,7 +44,9 @@ runtime.include(appointment_views.router)
 runtime.on_startup(jurisdiction_service.load_reference_data)
 runtime.on_startup(office_service.seed_sample_offices)
 runtime.on_startup(office_service.keep_directory_fresh)
+runtime.on_startup(queue_service.keep_waits_fresh)
 runtime.on_shutdown(office_service.stop_directory)
+runtime.on_shutdown(queue_service.stop_waits)
 
 runtime.publishes(OfficeApplied, OfficeLicensed, OfficeSuspended, OfficeReinstated, OfficeDissolved,
                   OfficeWorkHandedOver, OfficeRecommendationMade, PaperServiceAssigned)

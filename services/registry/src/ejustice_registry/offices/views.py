@@ -24,7 +24,7 @@ OperatorOrStaff = Annotated[Principal, require(Role.OPERATOR, Role.CLERK)]
 
 
 async def nearby(runtime: ServiceRuntime, found: list[tuple[float | None, OfficeRead]]) -> list[NearbyOfficeRead]:
-    waits = await queues.waits(runtime, [office for _, office in found])
+    waits = queues.waits(runtime, [office for _, office in found])
     answer = []
     for km, office in found:
         shift = hours.current_shift(office.shifts, office.time_zone, office.jurisdiction)

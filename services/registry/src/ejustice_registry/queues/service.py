@@ -4,16 +4,18 @@ Every step of every ticket that day (issued, called, serving, closed, handed ove
 that stream, so two clerks calling "next" at once collide on the sequence number and the second
 one gets the ticket after. Each ticket keeps its times; the waiting time told to visitors and the
 load indicators are computed from them. After each commit the office's queue summary (waiting,
-counters at work, mean service time) is written to `queue_now` (`_id` = office id), which the
-nearest-office search reads in one query.
+counters at work, mean service time) is written to `queue_now` (`_id` = office id); each process
+holds those summaries in memory, reloaded every few seconds, so office searches ask no database.
 """
 
+import asyncio
 import contextlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import structlog
 from pymongo.errors import DuplicateKeyError
 
 from ejustice_registry.offices import hours
@@ -29,6 +31,7 @@ from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
 QUEUE_NOW = "queue_now"
+log = structlog.get_logger()
 OPEN = ("waiting", "called", "serving")
 
 
@@ -263,22 +266,60 @@ def summary(runtime: ServiceRuntime, queue: QueueDay) -> OfficeWaitRead:
 async def remember(runtime: ServiceRuntime, queue: QueueDay) -> None:
     """The office's queue summary for searches; an older day's or an older commit's summary never wins."""
     version = f"{queue.day}/{queue.seq:08d}"
-    document = {"_id": queue.office.office_id, "version": version, **summary(runtime, queue).model_dump()}
+    wait = summary(runtime, queue)
+    document = {"_id": queue.office.office_id, "version": version, **wait.model_dump()}
     with contextlib.suppress(DuplicateKeyError):
         await runtime.db[QUEUE_NOW].replace_one({"_id": queue.office.office_id, "version": {"$lt": version}},
                                                 document, upsert=True)
+    held = held_waits(runtime)
+    if held.get(queue.office.office_id, ("", None))[0] < version:
+        held[queue.office.office_id] = (version, wait)
 
 
-async def waits(runtime: ServiceRuntime, offices_: list[OfficeRead]) -> dict[str, OfficeWaitRead]:
-    """Each office's current wait, in one query; an office with nothing queued today waits nothing."""
-    today = {o.office_id: hours.local_day(o.time_zone) for o in offices_}
+def held_waits(runtime: ServiceRuntime) -> dict[str, tuple[str, OfficeWaitRead]]:
+    return runtime.state.setdefault("waits", {})
+
+
+async def reload_waits(runtime: ServiceRuntime) -> None:
+    """Every office's queue summary into memory: searches answer from it, at most a few seconds behind
+    another replica's writes (this process's own show at once)."""
+    held = held_waits(runtime)
+    async for doc in runtime.db[QUEUE_NOW].find({}):
+        if held.get(doc["_id"], ("", None))[0] <= doc["version"]:
+            held[doc["_id"]] = (doc["version"], OfficeWaitRead(waiting=doc["waiting"],
+                                                               open_counters=doc["open_counters"],
+                                                               waiting_minutes=doc["waiting_minutes"]))
+
+
+async def keep_waits_fresh(runtime: ServiceRuntime) -> None:
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(runtime.settings.directory_refresh_seconds)
+            try:
+                await reload_waits(runtime)
+            except Exception as exc:  # the database is away: keep the last summaries
+                log.warning("queue summaries not reloaded", error=repr(exc))
+
+    await reload_waits(runtime)
+    runtime.state["waits_task"] = asyncio.create_task(loop())
+
+
+async def stop_waits(runtime: ServiceRuntime) -> None:
+    if task := runtime.state.get("waits_task"):
+        task.cancel()
+
+
+def waits(runtime: ServiceRuntime, offices_: list[OfficeRead]) -> dict[str, OfficeWaitRead]:
+    """Each office's current wait, from memory; an office with nothing queued today waits nothing."""
+    held = held_waits(runtime)
     found = {}
-    async for doc in runtime.db[QUEUE_NOW].find({"_id": {"$in": list(today)}}):
-        if doc["version"].startswith(today[doc["_id"]]):
-            found[doc["_id"]] = OfficeWaitRead(waiting=doc["waiting"], open_counters=doc["open_counters"],
-                                               waiting_minutes=doc["waiting_minutes"])
-    return {o.office_id: found.get(o.office_id) or OfficeWaitRead(waiting=0, open_counters=len(o.counters),
-                                                                  waiting_minutes=0) for o in offices_}
+    for office in offices_:
+        version, wait = held.get(office.office_id, ("", None))
+        if wait is not None and version.startswith(hours.local_day(office.time_zone)):
+            found[office.office_id] = wait
+        else:
+            found[office.office_id] = OfficeWaitRead(waiting=0, open_counters=len(office.counters), waiting_minutes=0)
+    return found
 
 
 def with_wait(runtime: ServiceRuntime, queue: QueueDay, ticket: TicketRead) -> TicketRead:
