@@ -28,8 +28,8 @@ from tests.test_journey import bearer, register
 DENIED = {401, 403, 404}
 APPLICANT_NAME = "Maryam Ahmadi"  # as cheque_claim_draft names the applicant
 SETTLED = {"filing.accepted", "notice.delivered", "notice.viewed", "paper_service.requested"}
-# Path parameters that name nothing of A's: a court, a calendar day.
-NOT_A_RESOURCE = {"court_id", "day"}
+# Path parameters that name nothing of A's: a court, a calendar day, a service office, its queue tickets, a step.
+NOT_A_RESOURCE = {"court_id", "day", "office_id", "ticket_id", "step"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ def case(platform) -> Case:
     operator = platform.token("operator-1", "operator")
     with httpx.Client(base_url=platform.gateway, timeout=30) as client:
         session = register(client, national_id=applicant_id, mobile=mobile)
-        owner = bearer(session)
+        # A's own principal, in a token that outlives the sweep (a session's lasts 10 minutes; the sweep longer).
+        owner = platform.token(session["account_id"], "citizen", national_id=applicant_id, jurisdiction="IR")
         wait_until(lambda: client.get("/api/eboxes/me", headers=owner).status_code == 200, timeout=15,
                    what="the e-box")
         registration = ok(client.post("/api/registrations", json={
@@ -97,6 +98,8 @@ def case(platform) -> Case:
                 "payment_id": payment["payment_id"], "notice_id": notices[0]["notice_id"],
                 "task_id": tasks[0]["task_id"], "registration_id": registration["registration_id"],
                 "court_id": "IR-THR-CIVIL", "day": datetime.now(UTC).date().isoformat(),
+                "office_id": "IR-THR-101", "ticket_id": "2026-01-01-0001", "step": "suspend",
+                "confirmation_id": uuid.uuid4().hex,
                 "national_id": applicant_id, "attorney_id": attorney_id, "refresh_token": session["refresh_token"],
             },
             accepted_filing=filing_id, draft_filing=draft["id"], mobile=mobile,
@@ -155,6 +158,12 @@ def bodies(ids: dict[str, str]) -> dict[Route, dict]:
             "document_kind": "national-card", "document_number": "FORGED123"}},
         Route("gateway", "POST", "/api/auth/on-behalf"): {
             "json": {"jurisdiction": "IR", "national_id": ids["national_id"]}},
+        Route("gateway", "POST", "/api/auth/on-behalf/confirmations"): {
+            "json": {"jurisdiction": "IR", "national_id": ids["national_id"], "filing_id": ids["filing_id"]}},
+        Route("gateway", "POST", "/api/auth/on-behalf/confirmations/{confirmation_id}/verify"): {
+            "json": {"code": "000000"}},
+        Route("payment", "POST", "/payments/pos"): {
+            "json": {"filing_id": ids["filing_id"]}, "headers": {"idempotency-key": f"intruder-{uuid.uuid4().hex}"}},
     }
 
 
@@ -166,7 +175,9 @@ QUERIES = {
 }
 
 # Routes whose body names one of A's resources, though their path does not.
-BODY_NAMES_A_RESOURCE = {Route("payment", "POST", "/payments"), Route("gateway", "POST", "/api/auth/on-behalf")}
+BODY_NAMES_A_RESOURCE = {Route("payment", "POST", "/payments"), Route("gateway", "POST", "/api/auth/on-behalf"),
+                         Route("payment", "POST", "/payments/pos"),
+                         Route("gateway", "POST", "/api/auth/on-behalf/confirmations")}
 
 
 def path_parameters(path: str) -> list[str]:

@@ -141,7 +141,7 @@ def test_parties_are_served_in_their_e_boxes_or_on_paper(journey):
         alerts = client.get("/api/sandbox-sms", params={"to": journey["applicant_mobile"]}).json()
         assert any("140509981234" in m["text"] for m in alerts)
 
-        clerk = platform.token("clerk-1", "clerk", office_id="office-abarkuh-1")
+        clerk = platform.token("clerk-1", "clerk", office_id="IR-THR-101")  # the office serving Tehran
         tasks = wait_until(lambda: [t for t in ok(client.get("/api/paper-service", headers=clerk))
                                     if t.get("filing_id") == journey["filing_id"]], timeout=30, what="paper task")
         ok(client.post(f"/api/paper-service/{tasks[0]['task_id']}/outcome", headers=clerk, json={"outcome": "served"}))

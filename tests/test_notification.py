@@ -17,7 +17,15 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from ejustice_shared.events import AccountRegistered, Envelope, FilingAccepted, FilingReturned, Party, ReturnReason
+from ejustice_shared.events import (
+    AccountRegistered,
+    Envelope,
+    FilingAccepted,
+    FilingReturned,
+    PaperServiceAssigned,
+    Party,
+    ReturnReason,
+)
 from ejustice_shared.people import valid_iranian_national_code
 from tests.support.platform import Platform, consumed, wait_consumed, wait_until
 from tests.support.stores import AMQP_URL, commits, events_of, mongo
@@ -218,8 +226,12 @@ async def test_an_acceptance_reaches_the_party_with_an_ebox_and_goes_on_paper_fo
     assert requested["data"] == {"task_id": requested["data"]["task_id"], "filing_id": envelope.subject,
                                  "kind": "case-accepted", "party_name": respondent.name, "city_id": "IR-THR"}
     clerk = notification.token("clerk-tehran-1", "clerk", office_id="office-7")
-    tasks = get(notification, "/paper-service", clerk).json()
-    [task] = [t for t in tasks if t["task_id"] == requested["data"]["task_id"]]
+    assert requested["data"]["task_id"] not in [t["task_id"] for t in get(notification, "/paper-service", clerk).json()]
+    await assign_to_office(bus, requested["data"]["task_id"], "office-7")  # as the registry does
+    tasks = wait_until(lambda: [t for t in get(notification, "/paper-service", clerk).json()
+                                if t["task_id"] == requested["data"]["task_id"]], what="the task at office-7")
+    [task] = tasks
+    assert task["office_id"] == "office-7"
     assert task["national_id"] == respondent.national_id and task["case_number"] == case_number
     assert task["outcome"] is None and "respondent" in task["body"]["en"]
     assert get(notification, "/paper-service", clerk, city_id="VN-HN").json() == []
@@ -373,6 +385,12 @@ async def test_under_days_after_delivery_a_notice_is_served_when_the_days_pass_o
 # --- paper service -------------------------------------------------------------------------------------
 
 
+async def assign_to_office(bus, task_id: str, office_id: str) -> None:
+    """The registry's assignment of a task to the office serving the party's city."""
+    await bus.publish(Envelope.wrap(PaperServiceAssigned(task_id=task_id, office_id=office_id, reason="serves-city"),
+                                    source="registry", subject=task_id))
+
+
 async def test_a_paper_service_outcome_is_recorded_once(notification, bus):
     envelope = accepted("IR", Citizen.make("IR").party("respondent"))
     await bus.publish(envelope)
@@ -385,6 +403,12 @@ async def test_a_paper_service_outcome_is_recorded_once(notification, bus):
     assert post(notification, path, {"outcome": "served"}, citizen).status_code == 403
 
     clerk = notification.token("clerk-tehran-2", "clerk", office_id="office-7")
+    elsewhere = notification.token("clerk-elsewhere", "clerk", office_id="office-8")
+    await assign_to_office(bus, task_id, "office-7")  # as the registry does
+    wait_until(lambda: [t for t in get(notification, "/paper-service", clerk).json() if t["task_id"] == task_id],
+               what="the task at office-7")
+    assert post(notification, path, {"outcome": "served"}, elsewhere).status_code == 404  # not their office's
+    assert task_id not in [t["task_id"] for t in get(notification, "/paper-service", elsewhere).json()]
     future = (datetime.now().astimezone() + timedelta(days=1)).isoformat()
     refused = post(notification, path, {"outcome": "refused", "served_at": future}, clerk)
     assert refused.status_code == 422

@@ -143,7 +143,11 @@ def test_a_clerk_acting_on_behalf_of_the_filer_changes_the_filing_and_the_dossie
                   json={"statement": "Written at the office counter, read back to the filer."}))
     ok(client.post(f"/api/filings/{filing_id}/documents", headers=on_behalf, data={"document_type": "cheque"},
                    files={"file": ("cheque-at-office.pdf", PDF + b"%office\n", "application/pdf")}), 201)
-    submitted = submit(client, on_behalf, filing_id)
+    unconfirmed = client.post(f"/api/filings/{filing_id}/submit", headers=on_behalf)
+    assert unconfirmed.status_code == 403 and unconfirmed.json()["type"].endswith("/citizen-confirmation-required")
+    confirmed = platform.token(f"clerk-{n}", "clerk", office_id="office-abarkuh-1", on_behalf_of=account,
+                               confirmed_filing=filing_id)  # as the citizen's one-time code gives it
+    submitted = submit(client, confirmed, filing_id)
     assert submitted["status"] == "submitted"
 
     log = dossier(client, filer, filing_id)

@@ -1,9 +1,12 @@
-"""Given/when/then: the gateway's aggregates (rate limits, registrations, accounts, sessions, proofs) decide alone."""
+"""Given/when/then: the gateway's aggregates (rate limits, registrations, accounts, sessions, proofs, citizens'
+confirmations, printed papers) decide alone."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ejustice_gateway.confirmations import service as confirmations
+from ejustice_gateway.confirmations.events import ConfirmationGiven, ConfirmationRequested
 from ejustice_gateway.identity import accounts, registration
 from ejustice_gateway.identity.events import (
     AccountActedForByClerk,
@@ -22,6 +25,8 @@ from ejustice_gateway.proofing.events import SandboxMobileOwnerClaimed
 from ejustice_gateway.proofing.models import Proof
 from ejustice_gateway.sessions import service as sessions
 from ejustice_gateway.sessions.events import SessionOpened, SessionRefreshed, SessionRevoked
+from ejustice_gateway.web.papers import service as papers
+from ejustice_gateway.web.papers.events import PaperIssued
 from ejustice_shared.auth import Principal, Role
 from ejustice_shared.events import AccountRegistered
 from ejustice_shared.problems import Problem
@@ -136,3 +141,56 @@ def test_the_sandbox_directory_s_first_mobile_owns_the_national_id():
     assert providers.claim_owner(None, first).events == [first]
     assert providers.sandbox_owners.replay([first]) == "+98911"
     assert providers.claim_owner("+98911", first).events == []
+
+
+# --- a citizen's confirmation of a clerk's submission -----------------------------------------------------------
+
+REQUESTED = ConfirmationRequested(confirmation_id="c1", account_id=ACCOUNT_ID, filing_id="f1",
+                                  office_id="IR-THR-101", clerk="clerk-1", code_hash=CODE_HASH,
+                                  expires_at=(NOW + timedelta(minutes=5)).isoformat())
+
+
+def confirm(code_right: bool, *, account_id: str = ACCOUNT_ID, office_id: str = "IR-THR-101",
+            now: datetime = NOW) -> confirmations.Confirm:
+    return confirmations.Confirm("c1", account_id, office_id, code_right, 3, now.isoformat())
+
+
+def test_a_confirmation_is_requested_once():
+    assert confirmations.request_once(confirmations.aggregate.replay([]), REQUESTED).events == [REQUESTED]
+    assert confirmations.request_once(confirmations.aggregate.replay([REQUESTED]), REQUESTED).events == []
+
+
+def test_the_right_code_confirms_the_filing_once_for_the_clerk_of_that_office():
+    given = confirmations.aggregate.replay([REQUESTED])
+    for stranger in (confirm(True, account_id="someone-else"), confirm(True, office_id="IR-THR-102")):
+        with pytest.raises(Problem) as unknown:
+            confirmations.confirm_code(given, stranger)
+        assert unknown.value.status == 404
+    decision = confirmations.confirm_code(given, confirm(True))
+    assert decision.events == [ConfirmationGiven(confirmation_id="c1")] and decision.result == "f1"
+    with pytest.raises(Problem) as used:
+        confirmations.confirm_code(confirmations.aggregate.replay([REQUESTED, *decision.events]), confirm(True))
+    assert used.value.status == 409
+    with pytest.raises(Problem) as expired:
+        confirmations.confirm_code(given, confirm(True, now=NOW + timedelta(minutes=6)))
+    assert expired.value.status == 410
+
+
+def test_wrong_codes_count_down_and_lock_the_confirmation():
+    failed = []
+    for left in (2, 1, 0):
+        decision = confirmations.confirm_code(confirmations.aggregate.replay([REQUESTED, *failed]), confirm(False))
+        assert decision.result == confirmations.Wrong(left)
+        failed += decision.events
+    with pytest.raises(Problem) as locked:
+        confirmations.confirm_code(confirmations.aggregate.replay([REQUESTED, *failed]), confirm(True))
+    assert locked.value.status == 429
+
+
+def test_a_paper_s_code_is_issued_once():
+    issued = PaperIssued(code="123456789012", kind="receipt", reference="p1", title={"en": "Receipt"},
+                         facts={"amount": "10"}, issued_at=NOW.isoformat())
+    assert papers.issue_once(papers.aggregate.replay([]), issued).events == [issued]
+    again = issued.model_copy(update={"issued_at": (NOW + timedelta(days=1)).isoformat()})
+    assert papers.issue_once(papers.aggregate.replay([issued]), again).events == []
+    assert papers.aggregate.replay([issued, again]) == issued  # what was issued first is what is shown

@@ -64,8 +64,29 @@ def test_a_paper_task_opens_once_and_takes_one_outcome():
     state = paper.aggregate.replay(opened)
     assert paper.open_once(state, paper.OpenTask("t1", party, CONTENT)).events == []
     clerk = Principal(subject="clerk-1", roles=[Role.CLERK])
-    [recorded] = paper.record(state, paper.RecordOutcome(clerk.subject, "served", None, AT)).events
+    [recorded] = paper.record(state, paper.RecordOutcome(clerk.subject, "served", None, AT, None)).events
     assert isinstance(recorded, PaperServiceRecorded) and recorded.served_at is not None
     with pytest.raises(Problem) as refused:
-        paper.record(paper.aggregate.replay([*opened, recorded]), paper.RecordOutcome("clerk-2", "refused", None, AT))
+        paper.record(paper.aggregate.replay([*opened, recorded]),
+                     paper.RecordOutcome("clerk-2", "refused", None, AT, None))
     assert refused.value.status == 409
+
+
+def test_a_paper_task_goes_to_an_office_and_only_its_clerks_answer_it():
+    party = Party(role="respondent", national_id="0012504051", name="Reza Karimi", city_id="IR-THR")
+    opened = paper.open_once(None, paper.OpenTask("t1", party, CONTENT)).events
+    with pytest.raises(LookupError):  # assigned before it is opened: redelivered until it is
+        paper.assign_office(None, paper.Assign("IR-THR-101", None))
+    [assigned] = paper.assign_office(paper.aggregate.replay(opened), paper.Assign("IR-THR-101", None)).events
+    state = paper.aggregate.replay([*opened, assigned])
+    assert state.office_id == "IR-THR-101"
+    assert paper.assign_office(state, paper.Assign("IR-THR-101", None)).events == []
+    [handed] = paper.assign_office(state, paper.Assign("IR-THR-102", "IR-THR-101")).events
+    state = paper.aggregate.replay([*opened, assigned, handed])
+    assert state.office_id == "IR-THR-102"
+    with pytest.raises(Problem) as elsewhere:  # the first office's clerk, after the handover
+        paper.record(state, paper.RecordOutcome("clerk-1", "served", None, AT, "IR-THR-101"))
+    assert elsewhere.value.status == 404
+    [recorded] = paper.record(state, paper.RecordOutcome("clerk-2", "served", None, AT, "IR-THR-102")).events
+    answered = paper.aggregate.replay([*opened, assigned, handed, recorded])
+    assert paper.assign_office(answered, paper.Assign("IR-THR-103", "IR-THR-102")).events == []

@@ -108,8 +108,11 @@ def test_a_signed_but_malformed_body_is_refused_after_the_signature_check():
 def test_the_development_sandbox_secret_is_refused_in_production(monkeypatch):
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.setenv("JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\nreal\n-----END PUBLIC KEY-----\n")
-    with pytest.raises(ValidationError, match="PAYMENT_SANDBOX_SECRET is a development placeholder"):
+    with pytest.raises(ValidationError, match="(?<!POS_)PAYMENT_SANDBOX_SECRET is a development placeholder"):
         PaymentSettings()
     monkeypatch.setenv("PAYMENT_SANDBOX_SECRET", "a-real-secret-from-the-vault")
+    with pytest.raises(ValidationError, match="PAYMENT_POS_SANDBOX_SECRET is a development placeholder"):
+        PaymentSettings()  # the counters' POS terminals sign with a key of their own
+    monkeypatch.setenv("PAYMENT_POS_SANDBOX_SECRET", "another-real-secret")
     settings = PaymentSettings()
     assert settings.sandbox_secret == "a-real-secret-from-the-vault" and not settings.sandbox_enabled

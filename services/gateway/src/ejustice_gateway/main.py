@@ -2,14 +2,18 @@
 
 import httpx
 
+from ejustice_gateway.confirmations import views as confirmation_views
 from ejustice_gateway.identity import service as identity
 from ejustice_gateway.identity import views as identity_views
+from ejustice_gateway.offices import flows as office_flows
+from ejustice_gateway.offices import service as office_service
 from ejustice_gateway.proofing import providers as proofing_providers
 from ejustice_gateway.proofing import views as proofing_views
 from ejustice_gateway.proxy import service as proxy
 from ejustice_gateway.proxy import views as proxy_views
 from ejustice_gateway.sessions import views as session_views
 from ejustice_gateway.settings import GatewaySettings
+from ejustice_gateway.staff import views as staff_views
 from ejustice_gateway.web import site as portal
 from ejustice_shared.events import AccountRegistered
 from ejustice_shared.runtime import ServiceRuntime
@@ -35,9 +39,15 @@ runtime.check_readiness("services", lambda: proxy.upstream_readiness(runtime))
 runtime.include(identity_views.router)
 runtime.include(proofing_views.router)
 runtime.include(session_views.router)
+runtime.include(confirmation_views.router)
+runtime.include(staff_views.router)
 runtime.include(proxy_views.router)
 
-runtime.publishes(AccountRegistered)  # subscribes to nothing: it asks the services over HTTP
+runtime.publishes(AccountRegistered)  # otherwise it asks the services over HTTP
+# The licence of each office, so a suspended office's staff are refused on their next request.
+for licence_event in office_flows.LICENCE_EVENTS:
+    runtime.subscribe(licence_event, office_flows.on_licence_step)
 
 app = runtime.create_app()
+app.middleware("http")(office_service.refuse_suspended_offices)
 portal.install(app)  # the citizen portal: every path outside /api

@@ -6,6 +6,7 @@ from ejustice_notification.eboxes import flows as ebox_flows
 from ejustice_notification.eboxes import views as ebox_views
 from ejustice_notification.notices import flows as notice_flows
 from ejustice_notification.notices import views as notice_views
+from ejustice_notification.paper import flows as paper_flows
 from ejustice_notification.paper import views as paper_views
 from ejustice_notification.settings import NotificationSettings
 from ejustice_shared.events import (
@@ -15,6 +16,8 @@ from ejustice_shared.events import (
     NoticeDelivered,
     NoticeServed,
     NoticeViewed,
+    OfficeWorkHandedOver,
+    PaperServiceAssigned,
     PaperServiceRecorded,
     PaperServiceRequested,
 )
@@ -38,5 +41,7 @@ runtime.publishes(NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceReque
 runtime.subscribe(AccountRegistered, ebox_flows.on_account_registered)
 runtime.subscribe(FilingAccepted, notice_flows.on_filing_accepted)
 runtime.subscribe(FilingReturned, notice_flows.on_filing_returned)
+runtime.subscribe(PaperServiceAssigned, paper_flows.on_paper_service_assigned)
+runtime.subscribe(OfficeWorkHandedOver, paper_flows.on_work_handed_over)
 
 app = runtime.create_app()

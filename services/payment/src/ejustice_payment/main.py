@@ -6,6 +6,7 @@ from ejustice_payment.fees import views as fee_views
 from ejustice_payment.ledger import views as ledger_views
 from ejustice_payment.payments import flows as payment_flows
 from ejustice_payment.payments import views as payment_views
+from ejustice_payment.pos import views as pos_views
 from ejustice_payment.providers import service as providers
 from ejustice_payment.providers import views as sandbox_views
 from ejustice_payment.receipts import views as receipt_views
@@ -30,6 +31,7 @@ settings = PaymentSettings()
 runtime = ServiceRuntime("payment", settings)
 
 runtime.on_startup(providers.open_provider)
+runtime.on_startup(providers.open_pos_terminal)
 runtime.on_startup(payment_flows.start_clock)
 runtime.on_startup(reconciliation_flows.start_clock)
 runtime.on_shutdown(reconciliation_flows.stop_clock)
@@ -42,6 +44,7 @@ runtime.include(sandbox_views.router)
 runtime.include(refund_views.router)
 runtime.include(ledger_views.router)
 runtime.include(reconciliation_views.router)
+runtime.include(pos_views.router)
 runtime.include(payment_views.router)
 runtime.include(receipt_views.router)
 

@@ -38,8 +38,15 @@ class PaymentSettings(ServiceSettings):
     sandbox_merchant_id: str = "000000140336964"
     sandbox_terminal_id: str = "24061991"
 
+    # POS terminals at the offices' counters: how long to wait for a terminal's answer before reversing,
+    # the sandbox terminal's key (it signs its answers) and how long it takes to answer.
+    pos_timeout_seconds: float = Field(30.0, gt=0, le=300)
+    pos_sandbox_secret: str = DEVELOPMENT_SANDBOX_SECRET
+    pos_sandbox_delay_seconds: float = Field(3.0, ge=0, le=60)
+
     def secrets(self) -> dict[str, str]:
-        return {**super().secrets(), "PAYMENT_SANDBOX_SECRET": self.sandbox_secret}
+        return {**super().secrets(), "PAYMENT_SANDBOX_SECRET": self.sandbox_secret,
+                "PAYMENT_POS_SANDBOX_SECRET": self.pos_sandbox_secret}
 
     @property
     def sandbox_enabled(self) -> bool:

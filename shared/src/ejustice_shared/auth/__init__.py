@@ -40,8 +40,13 @@ class Principal(BaseModel):
     bar_number: str | None = None
     court_id: str | None = None
     office_id: str | None = None
+    # For office staff: the counter they signed in at, and their role in the office (manager or clerk).
+    counter: str | None = None
+    office_role: Literal["manager", "clerk"] | None = None
     # Set when a clerk acts for a citizen: the dossier records who acted on whose behalf.
     on_behalf_of: str | None = None
+    # The filing the citizen confirmed, by a one-time code on their phone, that the clerk may submit for them.
+    confirmed_filing: str | None = None
 
     def has(self, role: Role) -> bool:
         return role in self.roles
@@ -58,6 +63,8 @@ class Principal(BaseModel):
             actor["court_id"] = self.court_id
         if self.office_id:
             actor["office_id"] = self.office_id
+        if self.confirmed_filing:
+            actor["confirmed_by_citizen"] = True
         return actor
 
 
@@ -103,7 +110,7 @@ class TokenVerifier:
 
 
 _OPTIONAL_CLAIMS = {"roles", "name", "national_id", "jurisdiction", "bar_number", "court_id", "office_id",
-                    "on_behalf_of"}
+                    "on_behalf_of", "counter", "office_role", "confirmed_filing"}
 
 
 def bearer_token(request: Request) -> str:

@@ -360,3 +360,109 @@ class PaperServiceRecorded(EventData):
 def court_routing_key(court_id: str, event_type: str) -> str:
     """Events for one court travel on `court.<court id>.<event type>`; a court's queue binds `court.<id>.#`."""
     return f"court.{court_id}.{event_type}"
+
+
+# --- registry: service offices ----------------------------------------------------------------------
+
+OfficeKind = Literal["independent", "single-counter", "notary-hosted", "e-government-hosted"]
+
+
+class OfficeShift(_Part):
+    """One of an office's two daily shifts, in local wall-clock time of the office's time zone."""
+
+    name: Literal["morning", "evening"]
+    opens: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, local time.")
+    closes: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, local time.")
+
+
+class OfficeApplied(EventData):
+    """Someone applied to open a service office: everything the registry keeps about it from then on."""
+
+    type = "office.applied"
+
+    office_id: str
+    code: str
+    kind: OfficeKind
+    name: str
+    city_id: str
+    province_id: str
+    jurisdiction: Jurisdiction
+    address: str
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    time_zone: str
+    shifts: list[OfficeShift]
+    serves: list[str] = Field(description="The city ids whose paper service and visitors the office takes.")
+    counters: list[str]
+    sample: bool = Field(False, description="Sample data seeded for development, not a real office.")
+    decided_by: str
+    reason: str
+
+
+class _LicenceStep(EventData):
+    office_id: str
+    city_id: str
+    decided_by: str = Field(description="Who decided this step (an operator's subject).")
+    reason: str
+    decided_at: str
+
+
+class OfficeLicensed(_LicenceStep):
+    """The office may open: its staff sign in, file, take payments."""
+
+    type = "office.licensed"
+
+
+class OfficeSuspended(_LicenceStep):
+    """The office may no longer file, take payments or sign in its staff; its open work is handed over."""
+
+    type = "office.suspended"
+
+
+class OfficeReinstated(_LicenceStep):
+    """A suspended office may work again."""
+
+    type = "office.reinstated"
+
+
+class OfficeDissolved(_LicenceStep):
+    """The office is closed for good; its open work is handed over."""
+
+    type = "office.dissolved"
+
+
+class OfficeWorkHandedOver(EventData):
+    """A suspended or dissolved office's open work went to the nearest licensed office."""
+
+    type = "office.work_handed_over"
+
+    from_office_id: str
+    to_office_id: str | None = Field(description="None when no licensed office was left to take it.")
+    distance_km: float | None = None
+    tickets: list[str] = Field(default_factory=list, description="Queue tickets moved, by id.")
+    reason: str
+
+
+class OfficeRecommendationMade(EventData):
+    """The load indicators say an office needs another counter or more staff, or a city a new office."""
+
+    type = "office.recommendation_made"
+
+    recommendation_id: str
+    action: Literal["add-counter", "add-staff", "new-office"]
+    office_id: str | None = None
+    city_id: str
+    indicator: Literal["p90-wait", "utilisation"]
+    value: float
+    threshold: float
+    days: list[str] = Field(description="The days (office's local dates) the indicator stayed over the threshold.")
+
+
+class PaperServiceAssigned(EventData):
+    """A paper-service task is given to an office: only that office's clerks record its outcome."""
+
+    type = "paper_service.assigned"
+
+    task_id: str
+    office_id: str
+    reason: Literal["serves-city", "handed-over"]

@@ -369,6 +369,9 @@ async def submit(runtime: ServiceRuntime, *, principal: Principal, filing_id: st
     assessed on; otherwise its fee is assessed again, and it goes back once any difference is paid.
     """
     found = await editable(runtime, principal=principal, filing_id=filing_id)
+    if principal.acting_for and principal.confirmed_filing != filing_id:  # a clerk submits what the citizen confirmed
+        raise Problem(403, "citizen-confirmation-required",
+                      errors=[field_error("filing_id", "citizen-confirmation-required")])
     errors = submission_errors(found)
     decision, court_errors = await jurisdiction.competent_court(runtime, found)
     if errors := errors + court_errors:

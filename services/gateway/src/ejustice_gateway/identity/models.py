@@ -17,7 +17,10 @@ class DevelopmentTokenCreate(RequestModel):
     bar_number: str | None = Field(None, pattern=r"^\d{1,12}$")
     court_id: str | None = Field(None, max_length=64)
     office_id: str | None = Field(None, max_length=64)
+    counter: str | None = Field(None, max_length=8)
+    office_role: Literal["manager", "clerk"] | None = None
     on_behalf_of: str | None = Field(None, max_length=64)
+    confirmed_filing: str | None = Field(None, max_length=64)
 
 
 class TokenRead(ResponseModel):

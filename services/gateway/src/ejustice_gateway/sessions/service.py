@@ -205,7 +205,8 @@ async def act_on_behalf(runtime: ServiceRuntime, *, principal: Principal, create
     await accounts.aggregate.execute(runtime.commits, accounts.key_of(create.jurisdiction, create.national_id),
                                      note_clerk, acted, actor=principal.as_actor())
     clerk = Principal(subject=principal.subject, roles=[Role.CLERK], name=principal.name,
-                      office_id=principal.office_id, on_behalf_of=acted.account_id)
+                      office_id=principal.office_id, counter=principal.counter, office_role=principal.office_role,
+                      on_behalf_of=acted.account_id)
     return TokenRead(access_token=runtime.state["issuer"].issue(clerk),
                      expires_in=runtime.settings.access_token_minutes * 60)
 

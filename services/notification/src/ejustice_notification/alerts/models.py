@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 from ejustice_shared.models import RequestModel
 
 Language = Literal["fa", "vi", "en"]
-Template = Literal["otp", "notice"]
+Template = Literal["otp", "notice", "on-behalf"]
 
 
 class SmsCreate(RequestModel):

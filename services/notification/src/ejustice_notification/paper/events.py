@@ -15,3 +15,14 @@ class PaperTaskOpened(EventData):
     party_name: str
     city_id: str
     content: NoticeContent
+
+
+class PaperTaskAssigned(EventData):
+    """The office whose clerks carry out the task: given by the registry, or taken over from a suspended office."""
+
+    type = "paper_service.office_assigned"
+    published = False
+
+    task_id: str
+    office_id: str
+    from_office_id: str | None = None

@@ -29,6 +29,7 @@ class PaperTaskRead(BaseModel):
     title: dict[Language, str]
     body: dict[Language, str]
     opened_at: str
+    office_id: str | None = Field(None, description="The office whose clerks carry it out; none until assigned.")
     outcome: Outcome | None = None
     served_at: str | None = None
     recorded_by: str | None = None

@@ -1,8 +1,10 @@
-"""Paper service: a notice for a party without an e-box becomes a task an office or court clerk carries out.
+"""Paper service: a notice for a party without an e-box becomes a task an office's clerk carries out.
 
-A task is the stream `paper-<id>`: opened, then its one outcome. Open tasks are listed from
-the small side collection `paper_tasks_open` (`_id` = task id), which loses a task's marker
-once its outcome is in, so listing never scans the tasks themselves.
+A task is the stream `paper-<id>`: opened, assigned to an office (by the registry, to the office
+serving the party's city; again when that office is suspended), then its one outcome. Open tasks
+are listed from the small side collection `paper_tasks_open` (`_id` = task id, with the city and
+the office), which loses a task's marker once its outcome is in, so listing never scans the tasks
+themselves. A clerk sees and answers only the tasks of their own office: the look-up is keyed by it.
 """
 
 import contextlib
@@ -14,10 +16,10 @@ from pymongo.errors import DuplicateKeyError
 
 from ejustice_notification.common import SOURCE, iso, now
 from ejustice_notification.notices.models import NoticeContent
-from ejustice_notification.paper.events import PaperTaskOpened
+from ejustice_notification.paper.events import PaperTaskAssigned, PaperTaskOpened
 from ejustice_notification.paper.models import PaperOutcomeCreate, PaperTaskRead
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
-from ejustice_shared.auth import Principal
+from ejustice_shared.auth import Principal, Role
 from ejustice_shared.events import Envelope, PaperServiceRecorded, PaperServiceRequested, Party
 from ejustice_shared.problems import Problem
 from ejustice_shared.runtime import ServiceRuntime
@@ -56,6 +58,13 @@ def _recorded(state: PaperTaskRead | None, recorded: PaperServiceRecorded, fact:
                                     "recorded_by": recorded.recorded_by, "recorded_at": fact.time})
 
 
+@aggregate.evolves(PaperTaskAssigned)
+def _assigned(state: PaperTaskRead | None, assigned: PaperTaskAssigned, fact: Fact) -> PaperTaskRead | None:
+    if state is None:
+        return None
+    return state.model_copy(update={"office_id": assigned.office_id})
+
+
 async def load(runtime: ServiceRuntime, task_id: str) -> PaperTaskRead | None:
     return await aggregate.state(runtime.commits, task_id)
 
@@ -81,17 +90,59 @@ def open_once(state: PaperTaskRead | None, command: OpenTask) -> Decision:
 async def open_task(runtime: ServiceRuntime, *, cause: Envelope, party: Party, content: NoticeContent) -> None:
     """Open the task once per event and party, and publish that paper service is requested."""
     task_id = task_id_for(cause.id, content.jurisdiction, party.national_id)
-    task = (await aggregate.execute(runtime.commits, task_id, open_once, OpenTask(task_id, party, content),
-                                    cause=cause.id, actor={"service": cause.source})).state
-    if task.outcome is None:
+    await aggregate.execute(runtime.commits, task_id, open_once, OpenTask(task_id, party, content),
+                            cause=cause.id, actor={"service": cause.source})
+    await mark_open(runtime, task_id)
+
+
+async def mark_open(runtime: ServiceRuntime, task_id: str) -> None:
+    """The task's marker as its stream says (office included), while it has no outcome."""
+    task = await load(runtime, task_id)
+    if task is None or task.outcome is not None:
+        return
+    marker = {"_id": task_id, "city_id": task.city_id, "office_id": task.office_id, "opened_at": task.opened_at}
+    found = await runtime.db[OPEN_TASKS].find_one({"_id": task_id})
+    if found != marker:
+        if found is not None:
+            await runtime.db[OPEN_TASKS].delete_one({"_id": task_id})
         with contextlib.suppress(DuplicateKeyError):  # set by an earlier delivery of this event
-            await runtime.db[OPEN_TASKS].insert_one({"_id": task_id, "city_id": task.city_id,
-                                                     "opened_at": task.opened_at})
+            await runtime.db[OPEN_TASKS].insert_one(marker)
 
 
-async def list_open(runtime: ServiceRuntime, *, city_id: str | None) -> list[PaperTaskRead]:
+@dataclass(frozen=True)
+class Assign:
+    office_id: str
+    from_office_id: str | None
+
+
+def assign_office(task: PaperTaskRead | None, command: Assign) -> Decision:
+    """The office that carries the task out, unless it is answered already or is that office's."""
+    if task is None:
+        raise LookupError(f"paper task of office {command.office_id} is not opened yet")  # redelivered until it is
+    if task.outcome is not None or task.office_id == command.office_id:
+        return Decision([])
+    return Decision([PaperTaskAssigned(task_id=task.task_id, office_id=command.office_id,
+                                       from_office_id=command.from_office_id)])
+
+
+async def assign(runtime: ServiceRuntime, *, cause: str, task_id: str, office_id: str,
+                 from_office_id: str | None = None) -> None:
+    await aggregate.execute(runtime.commits, task_id, assign_office, Assign(office_id, from_office_id),
+                            cause=cause, actor={"service": "registry"})
+    await mark_open(runtime, task_id)
+
+
+def whose(principal: Principal) -> dict:
+    """The tasks a caller may see: an operator all of them, a clerk only their own office's."""
+    if principal.has(Role.OPERATOR):
+        return {}
+    return {"office_id": principal.office_id or "-"}
+
+
+async def list_open(runtime: ServiceRuntime, *, principal: Principal, city_id: str | None) -> list[PaperTaskRead]:
     """Open tasks, oldest first, optionally in one city."""
-    markers = [m async for m in runtime.db[OPEN_TASKS].find({"city_id": city_id} if city_id else {})]
+    markers = [m async for m in runtime.db[OPEN_TASKS].find(whose(principal) | ({"city_id": city_id} if city_id
+                                                                                 else {}))]
     tasks = []
     for marker in markers:
         task = await load(runtime, marker["_id"])
@@ -121,8 +172,9 @@ def check_outcome(create: PaperOutcomeCreate, task: PaperTaskRead, moment: datet
 async def record_outcome(runtime: ServiceRuntime, *, principal: Principal, task_id: str,
                          create: PaperOutcomeCreate) -> PaperTaskRead:
     """Record the outcome once; a second answer is a conflict, whoever sends it."""
+    mine = await runtime.db[OPEN_TASKS].find_one({"_id": task_id} | whose(principal))
     task = await load(runtime, task_id)
-    if task is None:
+    if task is None or (mine is None and task.outcome is None):
         raise Problem(404, "paper-task-not-found", detail="There is no paper-service task with this id.")
     if task.outcome is not None:
         raise _already_recorded(task)
@@ -130,9 +182,9 @@ async def record_outcome(runtime: ServiceRuntime, *, principal: Principal, task_
     if errors := check_outcome(create, task, moment):
         raise Problem(422, "validation", errors=errors)
 
-    outcome = await aggregate.execute(runtime.commits, task_id, record,
-                                      RecordOutcome(principal.subject, create.outcome, create.served_at, moment),
-                                      actor=principal.as_actor())
+    office = None if principal.has(Role.OPERATOR) else principal.office_id or "-"
+    command = RecordOutcome(principal.subject, create.outcome, create.served_at, moment, office)
+    outcome = await aggregate.execute(runtime.commits, task_id, record, command, actor=principal.as_actor())
     await runtime.db[OPEN_TASKS].delete_one({"_id": task_id})
     return outcome.state
 
@@ -143,11 +195,14 @@ class RecordOutcome:
     outcome: str
     served_at: datetime | None
     moment: datetime
+    office_id: str | None  # the clerk's office; None for an operator, who answers for any office
 
 
 def record(current: PaperTaskRead | None, command: RecordOutcome) -> Decision:
     if current.outcome is not None:  # another answer came in while this one was checked
         raise _already_recorded(current)
+    if command.office_id is not None and current.office_id != command.office_id:  # handed to another office meanwhile
+        raise Problem(404, "paper-task-not-found", detail="There is no paper-service task with this id.")
     served_at = (command.served_at or command.moment) if command.outcome == "served" else None
     return Decision([PaperServiceRecorded(task_id=current.task_id, filing_id=current.filing_id,
                                           outcome=command.outcome, recorded_by=command.recorded_by,

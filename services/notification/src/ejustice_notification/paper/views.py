@@ -13,9 +13,9 @@ ClerkOrOperator = Annotated[Principal, require(Role.CLERK, Role.OPERATOR)]
 
 
 @router.get("")
-async def list_open_tasks(runtime: Runtime, _: ClerkOrOperator,
+async def list_open_tasks(runtime: Runtime, principal: ClerkOrOperator,
                           city_id: Annotated[str | None, Query(max_length=64)] = None) -> list[PaperTaskRead]:
-    return await service.list_open(runtime, city_id=city_id)
+    return await service.list_open(runtime, principal=principal, city_id=city_id)
 
 
 @router.post("/{task_id}/outcome")

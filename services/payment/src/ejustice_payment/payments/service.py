@@ -154,7 +154,8 @@ async def get_payment(runtime: ServiceRuntime, *, principal: Principal, payment_
 
 
 async def request_payment(runtime: ServiceRuntime, *, principal: Principal, idempotency_key: str,
-                          create: PaymentCreate) -> tuple[PaymentCreated, bool]:
+                          create: PaymentCreate, provider: PaymentProvider | None = None
+                          ) -> tuple[PaymentCreated, bool]:
     """Open a payment request for a filing's assessed fee; True when this call made it, False on a replay.
 
     The key is claimed, with the payment id it stands for, before the payment is written, so a
@@ -178,7 +179,7 @@ async def request_payment(runtime: ServiceRuntime, *, principal: Principal, idem
             claim = await keys.find_one({"_id": claim_id})
             refuse_another_body(claim, body_hash)
     requested = await open_request(runtime, payment_id=claim["payment_id"], assessment=assessment, amount=due,
-                                   actor=principal.as_actor())
+                                   actor=principal.as_actor(), provider=provider)
     return PaymentCreated(**requested.model_dump(include=set(PaymentCreated.model_fields))), made_here
 
 
@@ -240,7 +241,7 @@ def open_payment(money: ledger.FilingMoney, command: Open) -> Decision:
 
 
 async def open_request(runtime: ServiceRuntime, *, payment_id: str, assessment: AssessmentRead, amount: Money,
-                       actor: dict) -> PaymentRequested:
+                       actor: dict, provider: PaymentProvider | None = None) -> PaymentRequested:
     """Enter the payment in the filing's index (if no other is open or paid), then commit its request."""
     opened = PaymentOpened(filing_id=assessment.filing_id, payment_id=payment_id)
     payments: dict[str, Payment] = {}
@@ -259,7 +260,8 @@ async def open_request(runtime: ServiceRuntime, *, payment_id: str, assessment: 
                     found = await load(runtime, other)
                 payments[other] = found
     crash_point("payment.after_index_entry")
-    return await ensure_requested(runtime, payment_id=payment_id, assessment=assessment, amount=amount, actor=actor)
+    return await ensure_requested(runtime, payment_id=payment_id, assessment=assessment, amount=amount, actor=actor,
+                                  provider=provider)
 
 
 def request_once(payment: Payment | None, requested: PaymentRequested) -> Decision:
@@ -267,11 +269,13 @@ def request_once(payment: Payment | None, requested: PaymentRequested) -> Decisi
 
 
 async def ensure_requested(runtime: ServiceRuntime, *, payment_id: str, assessment: AssessmentRead, amount: Money,
-                           actor: dict) -> PaymentRequested:
-    """The payment's first commit, made once whoever gets here first (the request, its retry, a recovery)."""
+                           actor: dict, provider: PaymentProvider | None = None) -> PaymentRequested:
+    """The payment's first commit, made once whoever gets here first (the request, its retry, a recovery).
+
+    The provider is the platform's online one unless another is named (a counter's POS terminal)."""
     if requested := requested_in(await load(runtime, payment_id)):
         return requested
-    provider = provider_of(runtime)
+    provider = provider or provider_of(runtime)
     pay_url = await provider.start(PaymentOrder(payment_id=payment_id, filing_id=assessment.filing_id,
                                                 amount=amount))
     expires_at = clock.iso(clock.now() + timedelta(seconds=runtime.settings.pending_ttl_seconds))
@@ -286,6 +290,10 @@ async def ensure_requested(runtime: ServiceRuntime, *, payment_id: str, assessme
     outcome = await aggregate.execute(runtime.commits, payment_id, request_once, requested,
                                       cause=f"request-{payment_id}", actor=actor)
     return requested_in(outcome.state)
+
+
+def order_of(payment: PaymentRead) -> PaymentOrder:
+    return PaymentOrder(payment_id=payment.payment_id, filing_id=payment.filing_id, amount=payment.amount)
 
 
 # --- the provider's callback ------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from ejustice_payment.providers.models import (
     RefundOrder,
     SandboxPay,
 )
+from ejustice_payment.providers.pos import SANDBOX_POS_BOOK, SandboxPosTerminal
 from ejustice_payment.reconciliation.models import SettlementRow
 from ejustice_payment.reconciliation.settlement import write_settlement
 from ejustice_payment.settings import PaymentSettings
@@ -296,6 +297,14 @@ def open_provider_for(settings: PaymentSettings, db: AsyncDatabase) -> PaymentPr
         tolerance_seconds=settings.callback_tolerance_seconds, book=db[SANDBOX_BOOK],
         settlement_dir=Path(settings.settlement_dir), merchant_id=settings.sandbox_merchant_id,
         terminal_id=settings.sandbox_terminal_id, http=httpx.AsyncClient(timeout=10))
+
+
+async def open_pos_terminal(runtime: ServiceRuntime) -> None:
+    """The counters' POS terminals: the sandbox one so far (a vendor's gateway implements PosTerminal)."""
+    settings: PaymentSettings = runtime.settings
+    runtime.state["pos_terminal"] = SandboxPosTerminal(secret=settings.pos_sandbox_secret,
+                                                       delay_seconds=settings.pos_sandbox_delay_seconds,
+                                                       book=runtime.db[SANDBOX_POS_BOOK])
 
 
 async def close_provider(runtime: ServiceRuntime) -> None:
