@@ -1,32 +1,67 @@
-"""Composition root of the notification service: e-boxes, notices, deemed service, SMS alerts and paper service."""
+"""Composition root of the notification service: e-boxes, notices, deemed service, SMS alerts and paper service;
+courts' notices, their alerts, deadlines, the outage register, the monitor, batches and statistics."""
 
+from ejustice_notification.alerting import service as alerting
 from ejustice_notification.alerts import service as alert_service
 from ejustice_notification.alerts import views as alert_views
+from ejustice_notification.common import chain
+from ejustice_notification.contacts import views as contact_views
+from ejustice_notification.deadlines import flows as deadline_flows
+from ejustice_notification.deadlines import views as deadline_views
 from ejustice_notification.eboxes import flows as ebox_flows
 from ejustice_notification.eboxes import views as ebox_views
 from ejustice_notification.notices import flows as notice_flows
 from ejustice_notification.notices import views as notice_views
+from ejustice_notification.outages import flows as outage_flows
+from ejustice_notification.outages import views as outage_views
 from ejustice_notification.paper import views as paper_views
+from ejustice_notification.posting import flows as posting_flows
+from ejustice_notification.posting import views as posting_views
 from ejustice_notification.settings import NotificationSettings
-from ejustice_shared.events import AccountRegistered, FilingAccepted, FilingReturned
+from ejustice_shared.events import (
+    AccountRegistered,
+    CourtNoticePosted,
+    FilingAccepted,
+    FilingReturned,
+    NoticeServed,
+    PaperServiceRecorded,
+    by_court_routing_key,
+)
 from ejustice_shared.runtime import ServiceRuntime
 
 settings = NotificationSettings()
 runtime = ServiceRuntime("notification", settings)
 
 runtime.on_startup(alert_service.open_channel)
+runtime.on_startup(alerting.open_channels)
 runtime.on_startup(notice_flows.start_deemed_service_clock)
+runtime.on_startup(alerting.start_worker)
+runtime.on_startup(outage_flows.start_detector)
+runtime.on_shutdown(outage_flows.stop_detector)
+runtime.on_shutdown(alerting.stop_worker)
 runtime.on_shutdown(notice_flows.stop_deemed_service_clock)
 runtime.on_shutdown(alert_service.close_channel)
 runtime.check_readiness("deemed-service", lambda: notice_flows.deemed_service_clock_readiness(runtime))
+runtime.check_readiness("alert-worker", lambda: alerting.worker_readiness(runtime))
 
 runtime.include(ebox_views.router)
+runtime.include(contact_views.router)
 runtime.include(notice_views.router)
+runtime.include(deadline_views.router)
+runtime.include(posting_views.documents_router)
+runtime.include(posting_views.router)
 runtime.include(paper_views.router)
 runtime.include(alert_views.router)
+runtime.include(outage_views.router)
 
 runtime.subscribe(AccountRegistered, ebox_flows.on_account_registered)
 runtime.subscribe(FilingAccepted, notice_flows.on_filing_accepted)
 runtime.subscribe(FilingReturned, notice_flows.on_filing_returned)
+# Courts publish their notices on their own keys; the broker lets each use only its own.
+runtime.subscribe(CourtNoticePosted, posting_flows.on_court_notice_posted,
+                  routing_key=by_court_routing_key("*", "notice.posted"))
+# The service's own events: a served notice starts its deadline.
+runtime.subscribe(NoticeServed, chain(deadline_flows.on_notice_served))
+runtime.subscribe(PaperServiceRecorded, chain(deadline_flows.on_paper_recorded))
 
 app = runtime.create_app()

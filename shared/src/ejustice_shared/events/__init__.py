@@ -35,6 +35,25 @@ from ejustice_shared.events.catalog import (
     ReturnReason,
     court_routing_key,
 )
+from ejustice_shared.events.catalog import (  # courts' notices, their lifecycle, deadlines and outages
+    AttachedDocument,
+    CourtNotice,
+    CourtNoticeAddressee,
+    CourtNoticePosted,
+    CourtNoticeRecorded,
+    CourtNoticeRejected,
+    Hearing,
+    NoticeAlerted,
+    NoticeAlertFailed,
+    NoticeBatchCompleted,
+    NoticeDeadlineExtended,
+    NoticeDeadlineSet,
+    NoticeDocument,
+    NoticeStuck,
+    OutageConfirmed,
+    OutageRecorded,
+    by_court_routing_key,
+)
 from ejustice_shared.events.envelope import CATALOG, Envelope, EventData
 
 __all__ = [
@@ -45,4 +64,8 @@ __all__ = [
     "FilingReturned", "FilingStatementSet", "FilingSubmitted", "Money", "NoticeDelivered", "NoticeServed",
     "NoticeViewed", "PaperServiceRecorded", "PaperServiceRequested", "Party", "PaymentCompleted", "PaymentExpired",
     "PaymentRefunded", "PaymentRefundRequested", "ReconciliationMismatch", "ReturnReason", "court_routing_key",
+    "AttachedDocument", "CourtNotice", "CourtNoticeAddressee", "CourtNoticePosted", "CourtNoticeRecorded",
+    "CourtNoticeRejected", "Hearing", "NoticeAlerted", "NoticeAlertFailed", "NoticeBatchCompleted",
+    "NoticeDeadlineExtended", "NoticeDeadlineSet", "NoticeDocument", "NoticeStuck", "OutageConfirmed",
+    "OutageRecorded", "by_court_routing_key",
 ]

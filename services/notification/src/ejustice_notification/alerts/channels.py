@@ -5,6 +5,8 @@ No channel logs the text: it may carry a one-time code.
 
 from typing import Protocol
 
+import re
+
 import httpx
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -13,6 +15,12 @@ from ejustice_notification.settings import NotificationSettings
 from ejustice_shared import clock
 
 SANDBOX_COLLECTION = "sandbox_sms"
+# The sandbox's operators refuse every text to +98 912 999 3xxx, so tests can make SMS fail.
+FAILING_MOBILES = re.compile(r"^\+989129993\d{3}$")
+
+
+class SmsRefused(httpx.HTTPError):
+    """The provider did not take the text."""
 
 
 class SmsChannel(Protocol):
@@ -51,6 +59,8 @@ class SandboxSms:
         return low
 
     async def send(self, *, to: str, text: str) -> str:
+        if FAILING_MOBILES.match(to):
+            raise SmsRefused("sandbox: the operator refuses texts to this number")
         seq = await self._last_seq(to) + 1
         while True:
             doc = {"_id": self.message_id(to, seq), "to": to, "seq": seq, "text": text,

@@ -135,8 +135,10 @@ def _served(notice: NoticeDeposited, served_at: datetime) -> Envelope:
 # --- delivery, first view, service -------------------------------------------------------------------
 
 
-async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, content: NoticeContent) -> Notice:
-    """Deposit the notice in the e-box, serve it if its rule says arrival is service, and alert the owner."""
+async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, content: NoticeContent,
+                  alert: bool = True) -> Notice:
+    """Deposit the notice in the e-box, serve it if its rule says arrival is service, and alert the owner
+    (unless `alert` is False: a court's notices are alerted from a queue, with retries and fallback)."""
     notice_id = notice_id_for(cause.id, ebox.ebox_id)
     # The index first: once notice.delivered is out, the owner can read the notice.
     await eboxes.file_notice(runtime, cause=cause, ebox=ebox, notice_id=notice_id, kind=content.kind)
@@ -161,6 +163,8 @@ async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, conte
     if due_at and notice.served_at is None:
         with contextlib.suppress(DuplicateKeyError):  # set by an earlier delivery of this event
             await runtime.db[PENDING_SERVICE].insert_one({"_id": notice_id, "due_at": iso(due_at)})
+    if not alert:
+        return notice
     language = LANGUAGE_OF[content.jurisdiction]
     await alerts.alert_once(runtime, key=f"notice-{notice_id}", to=ebox.mobile, template="notice", language=language,
                             params={"title": content.title[language]})
