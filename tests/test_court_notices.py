@@ -7,7 +7,7 @@ account.registered and filing.accepted itself, and a spy queue keeps what the se
 import base64
 import json
 import uuid
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -152,6 +152,54 @@ async def test_a_summons_with_a_deadline_is_served_in_the_ebox_and_on_paper_and_
     await bus.wait_for("notice.deadline_extended", notice_id=notice_id, outage_id=outage_id)
     await bus.wait_for("notice.deadline_extended", notice_id=task_id, outage_id=outage_id)
     assert outage_id in [o["outage_id"] for o in httpx.get(platform.gateway + "/api/outages").json()]
+
+    # The public statistics count both: seen and served in the e-box, served on paper; nobody's numbers in them.
+    def counted():
+        figures = httpx.get(platform.gateway + "/api/statistics").json()
+        rows = {r["channel"]: r for r in figures["notices"] if r["court_id"] == COURT and r["kind"] == "summons"}
+        ready = rows.get("ebox", {}).get("served") and rows.get("paper", {}).get("served")
+        return (figures, rows) if ready else None
+
+    figures, rows = wait_until(counted, what="statistics")
+    assert rows["ebox"]["notices"] >= 1 and rows["ebox"]["seen"] >= 1 and rows["ebox"]["seen_rate"] > 0
+    assert rows["paper"]["seen"] >= 1 and rows["paper"]["mean_days_to_service"] is not None
+    assert rows["ebox"]["month"] == datetime.now(UTC).strftime("%Y-%m")
+    text = json.dumps(figures)
+    assert with_ebox.national_id not in text and on_paper.national_id not in text and "Party" not in text
+
+
+async def test_a_notice_whose_alerts_fail_on_every_channel_shows_in_the_monitor(platform, bus, api):
+    unlucky, rescued = parties(2)
+    # The sandbox's operators refuse texts to +98 912 999 3xxx; its mail refuses fail.example.
+    unlucky_headers = await open_ebox(platform, bus, api, unlucky.national_id, f"+989129993{seed() % 1000:03d}")
+    rescued_headers = await open_ebox(platform, bus, api, rescued.national_id, f"+989129993{seed() % 1000:03d}")
+    assert api.put("/eboxes/me/contact", headers=unlucky_headers,
+                   json={"email": f"{unlucky.national_id}@fail.example"}).status_code == 200
+    rescued_email = f"{rescued.national_id}@mail.example"
+    assert api.put("/eboxes/me/contact", headers=rescued_headers, json={"email": rescued_email}).status_code == 200
+    filing_id = await accept_case(bus, unlucky, rescued)
+    court = platform.token(f"court-{COURT}", "court", court_id=COURT)
+    posted = post(api, court, {"reference": f"order-{uuid.uuid4().hex[:8]}", "kind": "interim-order",
+                               "filing_id": filing_id, "text": "The respondent's account is frozen."})
+    ids = {a["national_id"]: a["notice_id"] for a in posted["addressees"]}
+
+    operator = platform.token("operator-1", "operator")
+    stuck = wait_until(lambda: [s for s in api.get("/notice-monitor/stuck", headers=operator).json()
+                                if s["notice_id"] == ids[unlucky.national_id]], what="stuck notice listed")
+    assert stuck[0]["reason"] == "alerts-failed"
+    assert ids[rescued.national_id] not in [s["notice_id"] for s in api.get("/notice-monitor/stuck",
+                                                                            headers=operator).json()]
+    await bus.wait_for("notice.stuck", notice_id=ids[unlucky.national_id], reason="alerts-failed")
+    failed = await bus.wait_for("notice.alert_failed", notice_id=ids[unlucky.national_id])
+    assert failed[0]["data"]["channels"] == ["sms", "email"] and failed[0]["data"]["attempts"] == 5
+    metrics = httpx.get(platform["notification"].url + "/metrics").text
+    assert 'notices_stuck{reason="alerts-failed"}' in metrics
+
+    # SMS failed for the other party too, and email reached them.
+    alerted = await bus.wait_for("notice.alerted", notice_id=ids[rescued.national_id])
+    assert alerted[0]["data"]["channel"] == "email" and alerted[0]["data"]["attempts"] == 4
+    mail = api.get("/sandbox-email", params={"to": rescued_email}).json()
+    assert len(mail) == 1 and mail[0]["subject"].startswith("دستور موقت")  # in the jurisdiction's language
 
 
 async def test_bad_notices_are_refused_naming_every_field(platform, bus, api):

@@ -2,6 +2,7 @@
 courts' notices, their alerts, deadlines, the outage register, the monitor, batches and statistics."""
 
 from ejustice_notification.alerting import service as alerting
+from ejustice_notification.alerting import views as alerting_views
 from ejustice_notification.alerts import service as alert_service
 from ejustice_notification.alerts import views as alert_views
 from ejustice_notification.common import chain
@@ -10,6 +11,8 @@ from ejustice_notification.deadlines import flows as deadline_flows
 from ejustice_notification.deadlines import views as deadline_views
 from ejustice_notification.eboxes import flows as ebox_flows
 from ejustice_notification.eboxes import views as ebox_views
+from ejustice_notification.monitor import service as monitor
+from ejustice_notification.monitor import views as monitor_views
 from ejustice_notification.notices import flows as notice_flows
 from ejustice_notification.notices import views as notice_views
 from ejustice_notification.outages import flows as outage_flows
@@ -18,13 +21,21 @@ from ejustice_notification.paper import views as paper_views
 from ejustice_notification.posting import flows as posting_flows
 from ejustice_notification.posting import views as posting_views
 from ejustice_notification.settings import NotificationSettings
+from ejustice_notification.statistics import flows as statistics_flows
+from ejustice_notification.statistics import views as statistics_views
 from ejustice_shared.events import (
     AccountRegistered,
     CourtNoticePosted,
     FilingAccepted,
     FilingReturned,
+    FilingSubmitted,
+    NoticeDelivered,
     NoticeServed,
+    NoticeViewed,
     PaperServiceRecorded,
+    PaperServiceRequested,
+    PaymentCompleted,
+    PaymentRefunded,
     by_court_routing_key,
 )
 from ejustice_shared.runtime import ServiceRuntime
@@ -37,12 +48,15 @@ runtime.on_startup(alerting.open_channels)
 runtime.on_startup(notice_flows.start_deemed_service_clock)
 runtime.on_startup(alerting.start_worker)
 runtime.on_startup(outage_flows.start_detector)
+runtime.on_startup(monitor.start_monitor)
+runtime.on_shutdown(monitor.stop_monitor)
 runtime.on_shutdown(outage_flows.stop_detector)
 runtime.on_shutdown(alerting.stop_worker)
 runtime.on_shutdown(notice_flows.stop_deemed_service_clock)
 runtime.on_shutdown(alert_service.close_channel)
 runtime.check_readiness("deemed-service", lambda: notice_flows.deemed_service_clock_readiness(runtime))
 runtime.check_readiness("alert-worker", lambda: alerting.worker_readiness(runtime))
+runtime.check_readiness("notice-monitor", lambda: monitor.monitor_readiness(runtime))
 
 runtime.include(ebox_views.router)
 runtime.include(contact_views.router)
@@ -52,7 +66,10 @@ runtime.include(posting_views.documents_router)
 runtime.include(posting_views.router)
 runtime.include(paper_views.router)
 runtime.include(alert_views.router)
+runtime.include(alerting_views.router)
 runtime.include(outage_views.router)
+runtime.include(monitor_views.router)
+runtime.include(statistics_views.router)
 
 runtime.subscribe(AccountRegistered, ebox_flows.on_account_registered)
 runtime.subscribe(FilingAccepted, notice_flows.on_filing_accepted)
@@ -60,8 +77,15 @@ runtime.subscribe(FilingReturned, notice_flows.on_filing_returned)
 # Courts publish their notices on their own keys; the broker lets each use only its own.
 runtime.subscribe(CourtNoticePosted, posting_flows.on_court_notice_posted,
                   routing_key=by_court_routing_key("*", "notice.posted"))
-# The service's own events: a served notice starts its deadline.
-runtime.subscribe(NoticeServed, chain(deadline_flows.on_notice_served))
-runtime.subscribe(PaperServiceRecorded, chain(deadline_flows.on_paper_recorded))
+# The service's own events: a served notice starts its deadline; statistics count every step.
+runtime.subscribe(NoticeDelivered, statistics_flows.on_notice_delivered)
+runtime.subscribe(PaperServiceRequested, statistics_flows.on_paper_requested)
+runtime.subscribe(NoticeViewed, statistics_flows.on_notice_viewed)
+runtime.subscribe(NoticeServed, chain(deadline_flows.on_notice_served, statistics_flows.on_notice_served))
+runtime.subscribe(PaperServiceRecorded, chain(deadline_flows.on_paper_recorded, statistics_flows.on_paper_recorded))
+# Other services' events, counted for the public statistics.
+runtime.subscribe(FilingSubmitted, statistics_flows.on_filing_submitted)
+runtime.subscribe(PaymentCompleted, statistics_flows.on_payment_completed)
+runtime.subscribe(PaymentRefunded, statistics_flows.on_payment_refunded)
 
 app = runtime.create_app()

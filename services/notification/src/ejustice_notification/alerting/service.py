@@ -19,7 +19,8 @@ import structlog
 from pymongo.errors import DuplicateKeyError
 
 from ejustice_notification.alerts import service as alerts
-from ejustice_notification.alerts.email import EmailChannel, make_email_channel
+from ejustice_notification.alerting.models import SandboxEmailRead
+from ejustice_notification.alerts.email import EmailChannel, SandboxEmail, make_email_channel
 from ejustice_notification.common import LANGUAGE_OF, SOURCE, iso, now
 from ejustice_notification.contacts import service as contacts
 from ejustice_notification.eboxes.models import Ebox
@@ -27,6 +28,7 @@ from ejustice_notification.notices import service as notices
 from ejustice_notification.notices.models import NoticeContent
 from ejustice_shared.commits import Commit
 from ejustice_shared.events import Envelope, NoticeAlerted, NoticeAlertFailed
+from ejustice_shared.problems import Problem
 from ejustice_shared.runtime import ServiceRuntime
 
 log = structlog.get_logger()
@@ -84,6 +86,14 @@ async def open_channels(runtime: ServiceRuntime) -> None:
 
 def email_channel(runtime: ServiceRuntime) -> EmailChannel:
     return runtime.state["email"]
+
+
+async def sandbox_outbox(runtime: ServiceRuntime, *, to: str, limit: int) -> list[SandboxEmailRead]:
+    channel = email_channel(runtime)
+    if runtime.settings.environment == "production" or not isinstance(channel, SandboxEmail):
+        raise Problem(404, "not-found", detail="There is no sandbox email outbox here.")
+    return [SandboxEmailRead(message_id=doc["_id"], to=doc["to"], subject=doc["subject"], text=doc["text"],
+                             sent_at=doc["sent_at"]) for doc in await channel.outbox(to.strip(), limit=limit)]
 
 
 async def send_due(runtime: ServiceRuntime) -> int:
