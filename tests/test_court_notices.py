@@ -115,8 +115,7 @@ async def test_a_summons_with_a_deadline_is_served_in_the_ebox_and_on_paper_and_
     read = api.get(f"/notices/{notice_id}", headers=citizen).json()
     assert read["kind"] == "summons" and read["hearing"]["room"] == "4" and read["deadline_days"] == 10
     assert "09:30" in read["body"]["en"] and read["served_at"]
-    deadline = wait_until(lambda: api.get(f"/notices/{notice_id}/deadline", headers=citizen).json()
-                          if api.get(f"/notices/{notice_id}/deadline", headers=citizen).status_code == 200 else None,
+    deadline = wait_until(lambda: api.get(f"/notices/{notice_id}/deadline", headers=citizen).json()["deadline"],
                           what="deadline shown")
     served_at = datetime.fromisoformat(deadline["served_at"])
     assert datetime.fromisoformat(deadline["ends_at"]) == served_at + timedelta(days=10)
@@ -146,7 +145,7 @@ async def test_a_summons_with_a_deadline_is_served_in_the_ebox_and_on_paper_and_
         "started_at": (now - timedelta(hours=2)).isoformat(), "ended_at": (now - timedelta(hours=1)).isoformat()})
     assert outage.status_code == 201, outage.text
     outage_id = outage.json()["outage_id"]
-    extended = api.get(f"/notices/{notice_id}/deadline", headers=citizen).json()
+    extended = api.get(f"/notices/{notice_id}/deadline", headers=citizen).json()["deadline"]
     assert outage_id in extended["extended_by"]
     assert datetime.fromisoformat(extended["ends_at"]) == served_at + timedelta(days=10, hours=24)
     await bus.wait_for("notice.deadline_extended", notice_id=notice_id, outage_id=outage_id)
@@ -206,10 +205,10 @@ async def test_bad_notices_are_refused_naming_every_field(platform, bus, api):
     (party,) = parties(1)
     filing_id = await accept_case(bus, party)
     court = platform.token(f"court-{COURT}", "court", court_id=COURT)
+    not_a_pdf = [{"filename": "j.pdf", "content_base64": base64.b64encode(b"no").decode()}]
     problem = post(api, court, {"reference": "bad-1", "kind": "judgment", "filing_id": filing_id,
-                                "addressees": ["0012345678"], "hearing": {"at": "2026-12-20T09:30:00+03:30", "room": "1"},
-                                "documents": [{"filename": "j.pdf", "content_base64": base64.b64encode(b"no").decode()}]},
-                   status=422)
+                                "addressees": ["0012345678"], "documents": not_a_pdf,
+                                "hearing": {"at": "2026-12-20T09:30:00+03:30", "room": "1"}}, status=422)
     fields = {e["field"]: e["code"] for e in problem["errors"]}
     assert fields == {"hearing": "hearing-not-allowed", "addressees.0": "not-a-party",
                       "documents.0.content_base64": "not-a-pdf"}

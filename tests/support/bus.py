@@ -16,7 +16,9 @@ class Bus:
         self.seen: list[dict] = []
 
     async def open(self) -> "Bus":
-        self.connection = await aio_pika.connect(AMQP_URL)
+        # No heartbeats: a test may block its event loop for minutes while it waits for a service.
+        separator = "&" if "?" in AMQP_URL else "?"
+        self.connection = await aio_pika.connect(f"{AMQP_URL}{separator}heartbeat=0")
         channel = await self.connection.channel(publisher_confirms=True)
         self.exchange = await channel.declare_exchange(f"{self.namespace}.events", aio_pika.ExchangeType.TOPIC,
                                                        durable=True)

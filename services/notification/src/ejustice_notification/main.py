@@ -5,6 +5,8 @@ from ejustice_notification.alerting import service as alerting
 from ejustice_notification.alerting import views as alerting_views
 from ejustice_notification.alerts import service as alert_service
 from ejustice_notification.alerts import views as alert_views
+from ejustice_notification.batches import service as batches
+from ejustice_notification.batches import views as batch_views
 from ejustice_notification.common import chain
 from ejustice_notification.contacts import views as contact_views
 from ejustice_notification.deadlines import flows as deadline_flows
@@ -49,6 +51,8 @@ runtime.on_startup(notice_flows.start_deemed_service_clock)
 runtime.on_startup(alerting.start_worker)
 runtime.on_startup(outage_flows.start_detector)
 runtime.on_startup(monitor.start_monitor)
+runtime.on_startup(batches.start_worker)
+runtime.on_shutdown(batches.stop_worker)
 runtime.on_shutdown(monitor.stop_monitor)
 runtime.on_shutdown(outage_flows.stop_detector)
 runtime.on_shutdown(alerting.stop_worker)
@@ -57,12 +61,14 @@ runtime.on_shutdown(alert_service.close_channel)
 runtime.check_readiness("deemed-service", lambda: notice_flows.deemed_service_clock_readiness(runtime))
 runtime.check_readiness("alert-worker", lambda: alerting.worker_readiness(runtime))
 runtime.check_readiness("notice-monitor", lambda: monitor.monitor_readiness(runtime))
+runtime.check_readiness("batch-worker", lambda: batches.worker_readiness(runtime))
 
 runtime.include(ebox_views.router)
 runtime.include(contact_views.router)
 runtime.include(notice_views.router)
 runtime.include(deadline_views.router)
 runtime.include(posting_views.documents_router)
+runtime.include(batch_views.router)  # before the posting router: /court-notices/batches is not a reference
 runtime.include(posting_views.router)
 runtime.include(paper_views.router)
 runtime.include(alert_views.router)

@@ -65,6 +65,7 @@ class NotificationSettings(ServiceSettings):
 
     # Batches: notices of a batch served side by side.
     batch_parallel: int = Field(16, ge=1, le=256)
+    batch_chunk_lines: int = Field(1000, ge=1, le=10_000, description="Lines stored, and marked done, together.")
 
     @model_validator(mode="after")
     def _complete(self):
@@ -77,7 +78,8 @@ class NotificationSettings(ServiceSettings):
         if self.email_provider == "smtp" and not self.smtp_host:
             raise ValueError("NOTIFICATION_SMTP_HOST is required when NOTIFICATION_EMAIL_PROVIDER=smtp")
         if self.environment == "production" and self.email_provider == "sandbox":
-            raise ValueError("the sandbox email channel sends nothing; set NOTIFICATION_EMAIL_PROVIDER=smtp in production")
+            raise ValueError("the sandbox email channel sends nothing; "
+                             "set NOTIFICATION_EMAIL_PROVIDER=smtp in production")
         return self
 
     def secrets(self) -> dict[str, str]:

@@ -1,7 +1,13 @@
 """Events: the envelope and the catalog of event data models."""
 
-from ejustice_shared.events.catalog import (
+from ejustice_shared.events.catalog import (  # courts' notices, their lifecycle, deadlines and outages
     AccountRegistered,
+    AttachedDocument,
+    CourtNotice,
+    CourtNoticeAddressee,
+    CourtNoticePosted,
+    CourtNoticeRecorded,
+    CourtNoticeRejected,
     DocumentRef,
     DossierCheckpointed,
     FeeAssessed,
@@ -20,10 +26,20 @@ from ejustice_shared.events.catalog import (
     FilingReturned,
     FilingStatementSet,
     FilingSubmitted,
+    Hearing,
     Money,
+    NoticeAlerted,
+    NoticeAlertFailed,
+    NoticeBatchCompleted,
+    NoticeDeadlineExtended,
+    NoticeDeadlineSet,
     NoticeDelivered,
+    NoticeDocument,
     NoticeServed,
+    NoticeStuck,
     NoticeViewed,
+    OutageConfirmed,
+    OutageRecorded,
     PaperServiceRecorded,
     PaperServiceRequested,
     Party,
@@ -33,26 +49,8 @@ from ejustice_shared.events.catalog import (
     PaymentRefundRequested,
     ReconciliationMismatch,
     ReturnReason,
-    court_routing_key,
-)
-from ejustice_shared.events.catalog import (  # courts' notices, their lifecycle, deadlines and outages
-    AttachedDocument,
-    CourtNotice,
-    CourtNoticeAddressee,
-    CourtNoticePosted,
-    CourtNoticeRecorded,
-    CourtNoticeRejected,
-    Hearing,
-    NoticeAlerted,
-    NoticeAlertFailed,
-    NoticeBatchCompleted,
-    NoticeDeadlineExtended,
-    NoticeDeadlineSet,
-    NoticeDocument,
-    NoticeStuck,
-    OutageConfirmed,
-    OutageRecorded,
     by_court_routing_key,
+    court_routing_key,
 )
 from ejustice_shared.events.envelope import CATALOG, Envelope, EventData
 

@@ -7,7 +7,7 @@ appends `notice.alerted` to the notice's stream and removes the marker; failure 
 attempt, then moves it to email (when the e-box has an address), and when every channel has failed
 appends `notice.alert_failed` and leaves a marker in `alerts_failed` for the monitor. A crash leaves
 the marker, so an alert is retried, never lost; the notice's stream is checked first, so one recorded
-as sent is not sent again.
+as sent is not sent again, and each send carries the alert's key, which the provider sends once.
 """
 
 import asyncio
@@ -18,8 +18,8 @@ from datetime import timedelta
 import structlog
 from pymongo.errors import DuplicateKeyError
 
-from ejustice_notification.alerts import service as alerts
 from ejustice_notification.alerting.models import SandboxEmailRead
+from ejustice_notification.alerts import service as alerts
 from ejustice_notification.alerts.email import EmailChannel, SandboxEmail, make_email_channel
 from ejustice_notification.common import LANGUAGE_OF, SOURCE, iso, now
 from ejustice_notification.contacts import service as contacts
@@ -118,7 +118,7 @@ async def _already_alerted(runtime: ServiceRuntime, marker: dict) -> bool:
 
 
 async def _attempt(runtime: ServiceRuntime, marker: dict) -> None:
-    key, channel, settings = marker["_id"], marker["channel"], runtime.settings
+    key, channel = marker["_id"], marker["channel"]
     if await _already_alerted(runtime, marker):
         await runtime.db[PENDING].delete_one({"_id": key})
         return
@@ -126,18 +126,19 @@ async def _attempt(runtime: ServiceRuntime, marker: dict) -> None:
     try:
         await runtime.state["alert_rate"].wait()
         if channel == "sms":
-            await alerts.channel(runtime).send(to=marker["mobile"], text=text)
+            await alerts.channel(runtime).send(to=marker["mobile"], text=text, key=f"alert-{key}")
         else:
             address = await contacts.email_of(runtime, marker["ebox_id"])
             if address is None:
                 raise NoEmail()
-            await email_channel(runtime).send(to=address, subject=marker["subject"], text=text)
+            await email_channel(runtime).send(to=address, subject=marker["subject"], text=text, key=f"alert-{key}")
     except Exception as exc:
         await _failed(runtime, marker, exc)
         return
     if marker["template"] == "notice":
-        alerted = NoticeAlerted(notice_id=marker["notice_id"], channel=channel,
-                                attempts=sum(t["attempts"] for t in marker["tried"]) + marker["attempts"] + 1, alerted_at=iso(now()))
+        attempts = sum(t["attempts"] for t in marker["tried"]) + marker["attempts"] + 1
+        alerted = NoticeAlerted(notice_id=marker["notice_id"], channel=channel, attempts=attempts,
+                                alerted_at=iso(now()))
         await _record(runtime, marker["notice_id"], alerted, cause=f"alerted-{key}")
     await runtime.db[PENDING].delete_one({"_id": key})
 
@@ -154,7 +155,8 @@ async def _failed(runtime: ServiceRuntime, marker: dict, exc: Exception) -> None
         await runtime.db[PENDING].update_one(claimed, {"$set": {
             "attempts": attempts, "due_at": iso(now() + timedelta(seconds=delay))}})
         return
-    tried = [*marker["tried"], {"channel": channel, "attempts": attempts if not isinstance(exc, NoEmail) else 0}]
+    made = 0 if isinstance(exc, NoEmail) else attempts
+    tried = [*marker["tried"], {"channel": channel, "attempts": made}]
     if channel == "sms":
         await runtime.db[PENDING].update_one(claimed, {"$set": {
             "channel": "email", "attempts": 0, "tried": tried, "due_at": iso(now())}})

@@ -3,9 +3,9 @@
 No channel logs the text: it may carry a one-time code.
 """
 
-from typing import Protocol
-
+import contextlib
 import re
+from typing import Protocol
 
 import httpx
 from pymongo.asynchronous.database import AsyncDatabase
@@ -15,6 +15,7 @@ from ejustice_notification.settings import NotificationSettings
 from ejustice_shared import clock
 
 SANDBOX_COLLECTION = "sandbox_sms"
+SANDBOX_KEYS = "sandbox_sms_keys"  # _id = a sender's key → the message it sent
 # The sandbox's operators refuse every text to +98 912 999 3xxx, so tests can make SMS fail.
 FAILING_MOBILES = re.compile(r"^\+989129993\d{3}$")
 
@@ -24,8 +25,9 @@ class SmsRefused(httpx.HTTPError):
 
 
 class SmsChannel(Protocol):
-    async def send(self, *, to: str, text: str) -> str:
-        """Hand one text to the provider; returns its message id."""
+    async def send(self, *, to: str, text: str, key: str | None = None) -> str:
+        """Hand one text to the provider; returns its message id. A text sent again with the same key is not
+        sent twice: the provider answers with the first one's id."""
         ...
 
     async def close(self) -> None: ...
@@ -40,6 +42,7 @@ class SandboxSms:
 
     def __init__(self, db: AsyncDatabase):
         self.messages = db[SANDBOX_COLLECTION]
+        self.keys = db[SANDBOX_KEYS]
 
     @staticmethod
     def message_id(to: str, seq: int) -> str:
@@ -58,18 +61,24 @@ class SandboxSms:
             low, high = (middle, high) if await self._exists(to, middle) else (low, middle)
         return low
 
-    async def send(self, *, to: str, text: str) -> str:
+    async def send(self, *, to: str, text: str, key: str | None = None) -> str:
         if FAILING_MOBILES.match(to):
             raise SmsRefused("sandbox: the operator refuses texts to this number")
+        if key and (sent := await self.keys.find_one({"_id": key})):
+            return sent["message_id"]
         seq = await self._last_seq(to) + 1
         while True:
             doc = {"_id": self.message_id(to, seq), "to": to, "seq": seq, "text": text,
                    "sent_at": clock.iso()}
             try:
                 await self.messages.insert_one(doc)
-                return doc["_id"]
+                break
             except DuplicateKeyError:  # another sender took the slot: the next one is free or will be
                 seq += 1
+        if key:
+            with contextlib.suppress(DuplicateKeyError):
+                await self.keys.insert_one({"_id": key, "message_id": doc["_id"]})
+        return doc["_id"]
 
     async def outbox(self, to: str, *, limit: int) -> list[dict]:
         """The latest messages to a number, newest first."""
@@ -83,15 +92,20 @@ class SandboxSms:
 
 
 class HttpSmsProvider:
-    """A provider's HTTP API: POST {to, text, sender} with the API key, answered with {"message_id": ...}."""
+    """A provider's HTTP API: POST {to, text, sender, reference?} with the API key, answered with {"message_id"}.
+
+    The provider is expected to send a text once per `reference` (the alert's key), as SMS gateways that take a
+    client reference do, so that an alert retried after a crash is not texted twice.
+    """
 
     def __init__(self, *, url: str, api_key: str, sender: str, timeout: float):
         self.url = url
         self.sender = sender
         self._client = httpx.AsyncClient(timeout=timeout, headers={"authorization": f"Bearer {api_key}"})
 
-    async def send(self, *, to: str, text: str) -> str:
-        answer = await self._client.post(self.url, json={"to": to, "text": text, "sender": self.sender})
+    async def send(self, *, to: str, text: str, key: str | None = None) -> str:
+        body = {"to": to, "text": text, "sender": self.sender} | ({"reference": key} if key else {})
+        answer = await self._client.post(self.url, json=body)
         answer.raise_for_status()
         return str(answer.json()["message_id"])
 

@@ -3,12 +3,14 @@ NOTIFICATION_EMAIL_PROVIDER. Email is the second alert channel: it is tried when
 """
 
 import asyncio
+import contextlib
 import smtplib
 import uuid
 from email.message import EmailMessage
 from typing import Protocol
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from ejustice_shared import clock
 
@@ -22,8 +24,8 @@ class EmailRefused(Exception):
 
 
 class EmailChannel(Protocol):
-    async def send(self, *, to: str, subject: str, text: str) -> str:
-        """Hand one message to the provider; returns its message id."""
+    async def send(self, *, to: str, subject: str, text: str, key: str | None = None) -> str:
+        """Hand one message to the provider; returns its message id (once per key, where the provider can)."""
         ...
 
     async def close(self) -> None: ...
@@ -35,12 +37,13 @@ class SandboxEmail:
     def __init__(self, db: AsyncDatabase):
         self.messages = db[SANDBOX_COLLECTION]
 
-    async def send(self, *, to: str, subject: str, text: str) -> str:
+    async def send(self, *, to: str, subject: str, text: str, key: str | None = None) -> str:
         if to.lower().endswith("@" + FAILING_DOMAIN):
             raise EmailRefused(f"sandbox: {FAILING_DOMAIN} takes no mail")
-        message_id = f"email-{uuid.uuid4().hex}"
-        await self.messages.insert_one({"_id": message_id, "to": to, "subject": subject, "text": text,
-                                        "sent_at": clock.iso()})
+        message_id = f"email-{key or uuid.uuid4().hex}"
+        with contextlib.suppress(DuplicateKeyError):  # sent before under this key: once is enough
+            await self.messages.insert_one({"_id": message_id, "to": to, "subject": subject, "text": text,
+                                            "sent_at": clock.iso()})
         return message_id
 
     async def outbox(self, to: str, *, limit: int) -> list[dict]:
@@ -70,9 +73,10 @@ class SmtpEmail:
         except (smtplib.SMTPException, OSError) as exc:
             raise EmailRefused(f"SMTP: {type(exc).__name__}") from exc
 
-    async def send(self, *, to: str, subject: str, text: str) -> str:
+    async def send(self, *, to: str, subject: str, text: str, key: str | None = None) -> str:
+        """SMTP has no idempotency: the Message-ID follows the key, so a retried alert can be recognised."""
         message = EmailMessage()
-        message_id = f"<{uuid.uuid4().hex}@ejustice>"
+        message_id = f"<{key or uuid.uuid4().hex}@ejustice>"
         message["From"], message["To"], message["Subject"], message["Message-ID"] = self.sender, to, subject, message_id
         message.set_content(text)
         await asyncio.to_thread(self._send, message)

@@ -1,4 +1,5 @@
-"""A notice with a deadline starts it once served: in the e-box (`notice.served`) or on paper (`paper_service.recorded`)."""
+"""A notice with a deadline starts it once served: in the e-box (`notice.served`) or on paper
+(`paper_service.recorded`)."""
 
 from ejustice_notification.deadlines import service
 from ejustice_notification.notices import service as notices

@@ -119,7 +119,7 @@ async def extend_for(runtime: ServiceRuntime, outage: Window) -> list[Deadline]:
     caught = [doc["_id"] async for doc in runtime.db[OPEN].find({"ends_at": window})]
     done = []
     for notice_id in caught:
-        def decide(history: list[Commit]) -> list[Envelope]:
+        def decide(history: list[Commit], notice_id: str = notice_id) -> list[Envelope]:
             current = fold(history)
             if current is None or outage.outage_id in current.extended_by:
                 return []

@@ -46,5 +46,5 @@ class NoticeRead(BaseModel):
     service_rule: str
     reference: str | None = None
     hearing: Hearing | None = None
-    deadline_days: int | None = Field(None, description="Days from service; the deadline itself: /notices/{id}/deadline.")
+    deadline_days: int | None = Field(None, description="Days from service; the deadline: /notices/{id}/deadline.")
     documents: list[NoticeDocument] = []

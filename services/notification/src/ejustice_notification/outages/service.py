@@ -44,7 +44,8 @@ def fold(history: list[Commit]) -> OutageRead | None:
                     outage = OutageRead(outage_id=recorded.outage_id, started_at=recorded.started_at,
                                         ended_at=recorded.ended_at, scope=recorded.scope, source=recorded.source,
                                         confirmed=recorded.confirmed, recorded_at=envelope.time,
-                                        confirmed_by=(commit.actor or {}).get("subject") if recorded.confirmed else None)
+                                        confirmed_by=(commit.actor or {}).get("subject") if recorded.confirmed
+                                        else None)
                 case OutageConfirmed() as confirmed if outage:
                     outage = outage.model_copy(update={"confirmed": True, "confirmed_by": confirmed.confirmed_by})
     return outage

@@ -1,7 +1,8 @@
 """A court's notice published on the bus, on its own key `by-court.<court id>.notice.posted`.
 
-The broker lets each court's account publish only on its own key, and the bus hands over the key a
-message travelled on; so the court named in the notice must be the key's. A notice that cannot be taken is answered on the court's key with the reasons.
+The broker lets each court's account publish only on its own key, and the bus hands over the key
+a message travelled on; so the court named in the notice must be the key's. A notice that cannot
+be taken is answered on the court's key with the reasons.
 """
 
 import structlog
