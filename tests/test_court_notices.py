@@ -251,3 +251,16 @@ async def test_a_judgment_posted_on_the_courts_routing_key_is_served_with_its_do
     assert rejected[0]["routing_key"] == f"court.{COURT}.court_notice.rejected"
     assert not await bus.events("court_notice.recorded", reference="f")
     assert not await bus.events("court_notice.rejected", reference="f")
+
+
+async def test_a_batch_with_bad_lines_is_refused_whole_naming_each_line(platform, api):
+    court = platform.token(f"court-{COURT}", "court", court_id=COURT)
+    body = b'{"reference": "ok-1", "kind": "interim-order", "filing_id": "f", "text": "t"}\n{"reference": "bad 2"}\n'
+    answer = api.post("/court-notices/batches", content=body,
+                      headers={**court, "content-type": "application/x-ndjson"})
+    assert answer.status_code == 422
+    fields = {e["field"] for e in answer.json()["errors"]}
+    assert {"lines.2.reference", "lines.2.kind", "lines.2.filing_id"} <= fields and not any(
+        f.startswith("lines.1") for f in fields)
+    assert api.post("/court-notices/batches", content=b"\n",
+                    headers={**court, "content-type": "application/x-ndjson"}).status_code == 422

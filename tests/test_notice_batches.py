@@ -112,15 +112,3 @@ async def test_a_batch_survives_a_crash_of_the_notification_service_halfway(fres
     finally:
         await bus.close()
 
-
-async def test_a_batch_with_bad_lines_is_refused_whole_naming_each_line(platform):
-    court = platform.token(f"court-{COURT}", "court", court_id=COURT)
-    body = b'{"reference": "ok-1", "kind": "interim-order", "filing_id": "f", "text": "t"}\n{"reference": "bad 2"}\n'
-    answer = httpx.post(platform.gateway + "/api/court-notices/batches", content=body,
-                        headers={**court, "content-type": "application/x-ndjson"})
-    assert answer.status_code == 422
-    fields = {e["field"] for e in answer.json()["errors"]}
-    assert {"lines.2.reference", "lines.2.kind", "lines.2.filing_id"} <= fields and not any(
-        f.startswith("lines.1") for f in fields)
-    assert httpx.post(platform.gateway + "/api/court-notices/batches", content=b"\n",
-                      headers={**court, "content-type": "application/x-ndjson"}).status_code == 422

@@ -3,7 +3,6 @@
 No channel logs the text: it may carry a one-time code.
 """
 
-import contextlib
 import re
 from typing import Protocol
 
@@ -15,7 +14,7 @@ from ejustice_notification.settings import NotificationSettings
 from ejustice_shared import clock
 
 SANDBOX_COLLECTION = "sandbox_sms"
-SANDBOX_KEYS = "sandbox_sms_keys"  # _id = a sender's key → the message it sent
+SANDBOX_KEYS = "sandbox_sms_keys"  # _id = a sender's key → the sequence number its text takes
 # The sandbox's operators refuse every text to +98 912 999 3xxx, so tests can make SMS fail.
 FAILING_MOBILES = re.compile(r"^\+989129993\d{3}$")
 
@@ -64,21 +63,43 @@ class SandboxSms:
     async def send(self, *, to: str, text: str, key: str | None = None) -> str:
         if FAILING_MOBILES.match(to):
             raise SmsRefused("sandbox: the operator refuses texts to this number")
-        if key and (sent := await self.keys.find_one({"_id": key})):
-            return sent["message_id"]
+        if key:
+            return await self._send_once(to=to, text=text, key=key)
         seq = await self._last_seq(to) + 1
         while True:
-            doc = {"_id": self.message_id(to, seq), "to": to, "seq": seq, "text": text,
-                   "sent_at": clock.iso()}
+            doc = {"_id": self.message_id(to, seq), "to": to, "seq": seq, "text": text, "sent_at": clock.iso()}
             try:
                 await self.messages.insert_one(doc)
-                break
+                return doc["_id"]
             except DuplicateKeyError:  # another sender took the slot: the next one is free or will be
                 seq += 1
-        if key:
-            with contextlib.suppress(DuplicateKeyError):
-                await self.keys.insert_one({"_id": key, "message_id": doc["_id"]})
-        return doc["_id"]
+
+    async def _send_once(self, *, to: str, text: str, key: str) -> str:
+        """A keyed text takes its slot in two steps that can both be repeated: the key claims a sequence
+        number, then the text is inserted there; so a sender that dies between them, or after, and sends
+        again finds its own text or its claim, and nothing goes out twice."""
+        while True:
+            claim = await self.keys.find_one({"_id": key})
+            if claim is None:
+                claim = {"_id": key, "to": to, "seq": await self._last_seq(to) + 1}
+                try:
+                    await self.keys.insert_one(claim)
+                except DuplicateKeyError:
+                    continue
+            message_id = self.message_id(to, claim["seq"])
+            there = await self.messages.find_one({"_id": message_id}, {"key": 1})
+            if there is not None and there.get("key") == key:
+                return message_id
+            if there is None:
+                try:
+                    await self.messages.insert_one({"_id": message_id, "to": to, "seq": claim["seq"], "text": text,
+                                                    "key": key, "sent_at": clock.iso()})
+                    return message_id
+                except DuplicateKeyError:
+                    pass
+            # Another text took the slot first: claim the next free one.
+            await self.keys.update_one({"_id": key, "seq": claim["seq"]},
+                                       {"$set": {"seq": await self._last_seq(to) + 1}})
 
     async def outbox(self, to: str, *, limit: int) -> list[dict]:
         """The latest messages to a number, newest first."""
