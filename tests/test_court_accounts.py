@@ -8,6 +8,7 @@ import aio_pika
 import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
+from ejustice_court_client.bus import CourtBus
 from ejustice_shared.events import CourtNoticePosted, Envelope
 from tests.support.platform import ROOT, Platform
 from tests.support.stores import AMQP_URL
@@ -20,7 +21,7 @@ BROKER = AMQP_URL.split("@", 1)[1]
 def courts_queues(infrastructure):
     """The registry declares every court's queue on a namespace of the test's own; the accounts cover it."""
     platform = Platform()
-    platform.start("registry")
+    platform.start("registry", "notification")
     subprocess.run(["bash", str(ROOT / "scripts" / "infra.sh"), "court-accounts", "ejustice", platform.namespace],
                    check=True)
     yield platform
@@ -75,3 +76,25 @@ async def test_a_court_reads_only_its_own_queue_and_publishes_only_on_its_own_ke
             await queue.get(fail=False)
     finally:
         await intruder.close()
+
+
+async def test_the_court_client_publishes_a_notice_and_reads_the_answer_on_its_own_queue(courts_queues):
+    namespace = courts_queues.namespace
+    await connect_as(OWN)  # the accounts are in place
+    client = CourtBus(f"amqp://court-{OWN}:dev-broker-{OWN}@{BROKER}", namespace=namespace)
+    reference = "client-1"
+    await client.publish_notice({"reference": reference, "kind": "interim-order", "filing_id": "not-a-case-here",
+                                 "text": "Stay of execution."})
+    answers: list[dict] = []
+
+    async def keep(event: dict) -> None:
+        answers.append(event)
+
+    # The platform answers on the court's own queue: it knows no such case of this court.
+    def answer() -> dict | None:
+        return next((a for a in answers if a["type"] == "court_notice.rejected"
+                     and a["data"]["reference"] == reference), None)
+
+    while answer() is None:
+        assert await client.listen(keep, count=1, idle_seconds=60) == 1, "no answer on the court's queue"
+    assert answer()["data"]["errors"][0]["code"] == "case-not-found"
