@@ -1,7 +1,13 @@
 """Events: the envelope and the catalog of event data models."""
 
-from ejustice_shared.events.catalog import (
+from ejustice_shared.events.catalog import (  # courts' notices, their lifecycle, deadlines and outages
     AccountRegistered,
+    AttachedDocument,
+    CourtNotice,
+    CourtNoticeAddressee,
+    CourtNoticePosted,
+    CourtNoticeRecorded,
+    CourtNoticeRejected,
     DocumentRef,
     DossierCheckpointed,
     FeeAssessed,
@@ -11,10 +17,20 @@ from ejustice_shared.events.catalog import (
     FilingResubmitted,
     FilingReturned,
     FilingSubmitted,
+    Hearing,
     Money,
+    NoticeAlerted,
+    NoticeAlertFailed,
+    NoticeBatchCompleted,
+    NoticeDeadlineExtended,
+    NoticeDeadlineSet,
     NoticeDelivered,
+    NoticeDocument,
     NoticeServed,
+    NoticeStuck,
     NoticeViewed,
+    OutageConfirmed,
+    OutageRecorded,
     PaperServiceRecorded,
     PaperServiceRequested,
     Party,
@@ -24,6 +40,7 @@ from ejustice_shared.events.catalog import (
     PaymentRefundRequested,
     ReconciliationMismatch,
     ReturnReason,
+    by_court_routing_key,
     court_routing_key,
 )
 from ejustice_shared.events.envelope import CATALOG, Envelope, EventData
@@ -36,4 +53,8 @@ __all__ = [
     "FilingReturned", "FilingSubmitted", "Money", "NoticeDelivered", "NoticeServed",
     "NoticeViewed", "PaperServiceRecorded", "PaperServiceRequested", "Party", "PaymentCompleted", "PaymentExpired",
     "PaymentRefunded", "PaymentRefundRequested", "ReconciliationMismatch", "ReturnReason", "court_routing_key",
+    "AttachedDocument", "CourtNotice", "CourtNoticeAddressee", "CourtNoticePosted", "CourtNoticeRecorded",
+    "CourtNoticeRejected", "Hearing", "NoticeAlerted", "NoticeAlertFailed", "NoticeBatchCompleted",
+    "NoticeDeadlineExtended", "NoticeDeadlineSet", "NoticeDocument", "NoticeStuck", "OutageConfirmed",
+    "OutageRecorded", "by_court_routing_key",
 ]

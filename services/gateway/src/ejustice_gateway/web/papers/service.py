@@ -17,7 +17,7 @@ from ejustice_gateway.web import i18n
 from ejustice_gateway.web.papers.events import PaperIssued
 from ejustice_gateway.web.templating import environment
 from ejustice_shared import clock
-from ejustice_shared.events import Envelope
+from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.people import only_digits
 from ejustice_shared.runtime import ServiceRuntime
 
@@ -35,13 +35,24 @@ def stream_of(code: str) -> str:
     return f"paper-{code}"
 
 
+aggregate = Aggregate("issued-paper", stream=stream_of, initial=None, source="gateway",
+                      state_type=PaperIssued | None)
+
+
+@aggregate.evolves(PaperIssued)
+def _issued(state: PaperIssued | None, issued: PaperIssued, fact: Fact) -> PaperIssued:
+    return state or issued
+
+
+def issue_once(state: PaperIssued | None, issued: PaperIssued) -> Decision:
+    return Decision([] if state is not None else [issued])
+
+
 async def issue(runtime: ServiceRuntime, *, kind: str, reference: str, title: dict[str, str],
                 facts: dict[str, str]) -> str:
     code = paper_code(runtime, kind, reference)
     issued = PaperIssued(code=code, kind=kind, reference=reference, title=title, facts=facts, issued_at=clock.iso())
-    await runtime.commits.execute(
-        stream_of(code), lambda history: [] if history else [Envelope.wrap(issued, source="gateway", subject=code)],
-        cause=f"paper-{code}")
+    await aggregate.execute(runtime.commits, code, issue_once, issued, cause=f"paper-{code}")
     return code
 
 
@@ -49,12 +60,7 @@ async def find(runtime: ServiceRuntime, code: str) -> PaperIssued | None:
     code = only_digits(code)
     if len(code) != 12 or not code.isdigit():
         return None
-    for commit in await runtime.commits.load(stream_of(code)):
-        for envelope in commit.events:
-            paper = envelope.parse()
-            if isinstance(paper, PaperIssued):
-                return paper
-    return None
+    return await aggregate.state(runtime.commits, code)
 
 
 def qr_svg(url: str) -> str:
