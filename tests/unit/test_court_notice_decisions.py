@@ -109,7 +109,8 @@ def test_each_outage_extends_a_deadline_it_catches_once_and_others_not_at_all():
     state = deadlines.aggregate.replay([set_])
     caught = deadlines.Window("o1", datetime(2026, 12, 10, 10, tzinfo=UTC), datetime(2026, 12, 10, 13, tzinfo=UTC))
     [extended] = deadlines.extend(state, deadlines.Extend(caught, **RULE)).events
-    assert isinstance(extended, NoticeDeadlineExtended) and datetime.fromisoformat(extended.ends_at) == caught.ended_at + timedelta(hours=24)
+    assert isinstance(extended, NoticeDeadlineExtended)
+    assert datetime.fromisoformat(extended.ends_at) == caught.ended_at + timedelta(hours=24)
     after = deadlines.aggregate.replay([set_, extended])
     assert after.extended_by == ("o1",) and deadlines.extend(after, deadlines.Extend(caught, **RULE)).events == []
     early = deadlines.Window("o2", datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 1, 2, tzinfo=UTC))
