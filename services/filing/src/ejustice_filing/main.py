@@ -16,6 +16,10 @@ from ejustice_shared.events import (
     DossierCheckpointed,
     FeeAssessed,
     FeeReassessed,
+    NoticeAlerted,
+    NoticeAlertFailed,
+    NoticeDeadlineExtended,
+    NoticeDeadlineSet,
     NoticeDelivered,
     NoticeServed,
     NoticeViewed,
@@ -60,7 +64,8 @@ runtime.subscribe(FeeReassessed, filing_flows.on_fee_reassessed)
 runtime.subscribe(PaymentCompleted, filing_flows.on_payment_completed)
 runtime.subscribe(DossierCheckpointed, dossier_flows.on_checkpointed)
 for noticed in (NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceRequested, PaperServiceRecorded,
-                PaymentExpired, PaymentRefundRequested, PaymentRefunded, ReconciliationMismatch):
+                PaymentExpired, PaymentRefundRequested, PaymentRefunded, ReconciliationMismatch,
+                NoticeAlerted, NoticeAlertFailed, NoticeDeadlineSet, NoticeDeadlineExtended):
     runtime.subscribe(noticed, filing_flows.on_noticed)
 
 app = runtime.create_app()

@@ -33,7 +33,10 @@ from ejustice_shared.events import (
     FilingSubmitted,
     NoticeDelivered,
     NoticeServed,
+    NoticeStuck,
     NoticeViewed,
+    OutageConfirmed,
+    OutageRecorded,
     PaperServiceRecorded,
     PaperServiceRequested,
     PaymentCompleted,
@@ -89,6 +92,9 @@ runtime.subscribe(PaperServiceRequested, statistics_flows.on_paper_requested)
 runtime.subscribe(NoticeViewed, statistics_flows.on_notice_viewed)
 runtime.subscribe(NoticeServed, chain(deadline_flows.on_notice_served, statistics_flows.on_notice_served))
 runtime.subscribe(PaperServiceRecorded, chain(deadline_flows.on_paper_recorded, statistics_flows.on_paper_recorded))
+runtime.subscribe(OutageRecorded, outage_flows.on_outage)
+runtime.subscribe(OutageConfirmed, outage_flows.on_outage)
+runtime.subscribe(NoticeStuck, monitor.on_notice_stuck)
 # Other services' events, counted for the public statistics.
 runtime.subscribe(FilingSubmitted, statistics_flows.on_filing_submitted)
 runtime.subscribe(PaymentCompleted, statistics_flows.on_payment_completed)

@@ -82,6 +82,11 @@ async def find(runtime: ServiceRuntime, *, jurisdiction: Jurisdiction, national_
     return fold(await runtime.commits.load(stream_of(ebox_id_of(jurisdiction, national_id))))
 
 
+async def held(runtime: ServiceRuntime, ebox_id: str) -> Ebox | None:
+    """The e-box as this process last saw it (its owner and mobile; its index may have grown since)."""
+    return fold(await runtime.commits.after_write(stream_of(ebox_id)))
+
+
 async def of_account(runtime: ServiceRuntime, account_id: str) -> Ebox | None:
     index = await runtime.db[ACCOUNTS].find_one({"_id": account_id})
     return fold(await runtime.commits.load(stream_of(index["ebox_id"]))) if index else None

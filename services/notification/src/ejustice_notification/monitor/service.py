@@ -68,8 +68,6 @@ async def check(runtime: ServiceRuntime) -> list[StuckNoticeRead]:
                 return [] if history else [Envelope.wrap(found, source=SOURCE, subject=found.notice_id)]
 
             await runtime.commits.execute(stream, decide, cause=stream, actor={"service": SOURCE})
-            STUCK_FOUND.labels(reason).inc()
-            log.warning("notice stuck", notice_id=notice_id, reason=reason, since=since)
             history = await runtime.commits.load(stream)
         listed.append(StuckNoticeRead(notice_id=notice_id, reason=reason, since=since,
                                       found_at=history[0].events[0].data["found_at"]))
@@ -102,3 +100,11 @@ async def _forever(runtime: ServiceRuntime) -> None:
             raise
         except Exception as exc:  # the database may be away for a while: try again next round
             log.warning("monitor round failed", error=repr(exc))
+
+
+async def on_notice_stuck(runtime: ServiceRuntime, envelope: Envelope, event: NoticeStuck) -> None:
+    """Counted once a notice is found stuck (the event is published once per notice and reason)."""
+    if runtime.state.setdefault("stuck_seen", set()).isdisjoint({envelope.id}):
+        runtime.state["stuck_seen"].add(envelope.id)
+        STUCK_FOUND.labels(event.reason).inc()
+    log.warning("notice stuck", notice_id=event.notice_id, reason=event.reason, since=event.since)

@@ -3,7 +3,8 @@
 An outage is the stream `outage-<id>`: recorded (confirmed when an operator records it), then
 confirmed once if it was detected. `outages_index` (`_id` = outage id) lists them: the register
 is small (a few a year), so it is read whole. A confirmed outage extends the deadlines it catches
-and their parties are told.
+and their parties are told: on the service's own `platform.outage_*` events, so that a crash after
+the outage is recorded still extends every deadline (each extension is keyed by the outage).
 """
 
 import contextlib
@@ -82,10 +83,7 @@ async def _record(runtime: ServiceRuntime, *, outage_id: str, started_at: dateti
     await runtime.commits.execute(stream_of(outage_id), decide, cause=f"recorded-{outage_id}", actor=actor)
     with contextlib.suppress(DuplicateKeyError):
         await runtime.db[INDEX].insert_one({"_id": outage_id, "started_at": iso(started_at)})
-    outage = await load(runtime, outage_id)
-    if outage.confirmed:
-        await extend_deadlines(runtime, outage)
-    return outage
+    return await load(runtime, outage_id)
 
 
 async def record(runtime: ServiceRuntime, *, principal: Principal, create: OutageCreate) -> OutageRead:
@@ -118,9 +116,7 @@ async def confirm(runtime: ServiceRuntime, *, principal: Principal, outage_id: s
                               subject=outage_id)]
 
     await runtime.commits.execute(stream_of(outage_id), decide, actor=principal.as_actor())
-    outage = await load(runtime, outage_id)
-    await extend_deadlines(runtime, outage)
-    return outage
+    return await load(runtime, outage_id)
 
 
 async def extend_deadlines(runtime: ServiceRuntime, outage: OutageRead) -> None:

@@ -142,8 +142,9 @@ async def take(runtime: ServiceRuntime, *, court_id: str, notice: CourtNotice, a
     """Record the court's notice once and plan its service; the commit that holds it (the earlier one if any)."""
     posting_id = posting_id_for(court_id, notice.reference)
     stream = stream_of(posting_id)
-    if history := await runtime.commits.load(stream):
+    if case is None and (history := await runtime.commits.load(stream)):
         return history[0]
+    # In a batch the commit's insert itself finds a posting made before (a line served again after a crash).
     case = case or await cases.of_court(runtime, court_id=court_id, filing_id=notice.filing_id)
     if case is None:
         raise Problem(404, "case-not-found", detail="This court has accepted no filing with this id.")
@@ -159,7 +160,7 @@ async def take(runtime: ServiceRuntime, *, court_id: str, notice: CourtNotice, a
     jurisdiction = case["jurisdiction"]
     plan = []
     for party in parties.values():
-        ebox = await eboxes.find(runtime, jurisdiction=jurisdiction, national_id=party.national_id)
+        ebox = await eboxes.held(runtime, eboxes.ebox_id_of(jurisdiction, party.national_id))
         if ebox is not None:
             plan.append(Addressee(party=party, channel="ebox", ebox_id=ebox.ebox_id,
                                   notice_id=notices.notice_id_for(posting_id, ebox.ebox_id)))
@@ -193,8 +194,8 @@ async def serve(runtime: ServiceRuntime, commit: Commit) -> None:
     content = content_of(taken)
     for addressee in taken.addressees:
         if addressee.channel == "ebox":
-            ebox = await eboxes.find(runtime, jurisdiction=taken.jurisdiction,
-                                     national_id=addressee.party.national_id)
+            # Who the e-box belongs to and where alerts go never change: the copy this process holds will do.
+            ebox = await eboxes.held(runtime, addressee.ebox_id)
             await notices.deliver(runtime, cause=cause, ebox=ebox, content=content, alert=False)
             await alerting.queue_notice(runtime, notice_id=addressee.notice_id, ebox=ebox, content=content)
         else:
