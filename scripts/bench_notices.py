@@ -8,7 +8,7 @@
     prepared beforehand by bulk inserts (untimed); one batch of N notices, one per case to a party
     with an e-box, POSTed to /api/court-notices/batches as NDJSON. The clock stops when the batch is
     complete: every notice committed and deposited in its e-box, and its alert queued. A consumer
-    drains the court's queue as the court would.
+    drains the court's queue as the court would, and stands in for the filing service's dossier.
 Prints `notice batch: N notices in S s`, the baseline's times, the alerts sent while it ran and the
 busiest second against the rate limit, and the most memory each service process held (sampled every
 half second). Loopback only; stops its processes by their ids and drops its databases.
@@ -114,19 +114,25 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def drain_court_queue(namespace: str, stop: asyncio.Event) -> int:
-    """The court reading its queue, as it would."""
+async def drain(namespace: str, stop: asyncio.Event) -> int:
+    """The court reading its queue, and a stand-in for the filing service's dossier, which takes the notices'
+    events (the bench's cases are not filings of its own)."""
     connection = await aio_pika.connect(AMQP_URL)
     channel = await connection.channel()
-    await channel.set_qos(prefetch_count=500)
-    queue = await channel.get_queue(f"{namespace}.court.{COURT}", ensure=False)
+    exchange = await channel.get_exchange(f"{namespace}.events", ensure=False)
+    dossier = await channel.declare_queue(exclusive=True)
+    for pattern in ("notice.#", "paper_service.#"):
+        await dossier.bind(exchange, pattern)
+    court = await channel.get_queue(f"{namespace}.court.{COURT}", ensure=False)
     read = 0
-    while not stop.is_set():
-        message = await queue.get(fail=False, no_ack=True)
-        if message is None:
-            await asyncio.sleep(0.2)
-        else:
-            read += 1
+
+    async def count(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        nonlocal read
+        read += 1
+
+    for queue in (court, dossier):
+        await queue.consume(count, no_ack=True)
+    await stop.wait()
     await connection.close()
     return read
 
@@ -136,14 +142,15 @@ async def real(count: int, settings: dict[str, str]) -> dict:
     try:
         platform.start("registry", "notification", **settings)
         platform["gateway"].start()  # its readiness waits for all five services; its routes do not
-        wait_until(lambda: httpx.get(platform.gateway + "/healthz", timeout=2).status_code == 200, what="gateway")
+        wait_until(lambda: httpx.get(platform.gateway + "/healthz", timeout=2).status_code == 200, timeout=180, what="gateway")
         print(f"preparing {count} e-boxes and cases (untimed) ...", flush=True)
         await prepare(platform, count)
         court = platform.token(f"court-{COURT}", "court", court_id=COURT)
         body = ndjson(count, uuid.uuid4().hex[:6])
         peak = {name: 0.0 for name in SERVICES}
         stop = asyncio.Event()
-        drainer = asyncio.create_task(drain_court_queue(platform.namespace, stop))
+        drainer = asyncio.create_task(drain(platform.namespace, stop))
+        await asyncio.sleep(1)  # bound before the batch
         async with httpx.AsyncClient(base_url=platform.gateway + "/api", timeout=600) as api:
             started = time.perf_counter()
             answer = await api.post("/court-notices/batches", content=body,
