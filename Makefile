@@ -25,6 +25,7 @@ test: infra
 bench: infra
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_growth.py
+	$(PY) scripts/bench_notices.py
 
 schemas: infra
 	$(PY) -m ejustice_shared.events.schemas

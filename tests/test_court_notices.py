@@ -145,8 +145,11 @@ async def test_a_summons_with_a_deadline_is_served_in_the_ebox_and_on_paper_and_
         "started_at": (now - timedelta(hours=2)).isoformat(), "ended_at": (now - timedelta(hours=1)).isoformat()})
     assert outage.status_code == 201, outage.text
     outage_id = outage.json()["outage_id"]
-    extended = api.get(f"/notices/{notice_id}/deadline", headers=citizen).json()["deadline"]
-    assert outage_id in extended["extended_by"]
+    def extended_deadline():
+        deadline = api.get(f"/notices/{notice_id}/deadline", headers=citizen).json()["deadline"]
+        return deadline if outage_id in deadline["extended_by"] else None
+
+    extended = wait_until(extended_deadline, what="the deadline extended")
     assert datetime.fromisoformat(extended["ends_at"]) == served_at + timedelta(days=10, hours=24)
     await bus.wait_for("notice.deadline_extended", notice_id=notice_id, outage_id=outage_id)
     await bus.wait_for("notice.deadline_extended", notice_id=task_id, outage_id=outage_id)

@@ -468,6 +468,7 @@ class NoticeAlerted(EventData):
     type = "notice.alerted"
 
     notice_id: str
+    filing_id: str | None = None
     channel: Literal["sms", "email"]
     attempts: int = Field(ge=1, le=100)
     alerted_at: str
@@ -479,6 +480,7 @@ class NoticeAlertFailed(EventData):
     type = "notice.alert_failed"
 
     notice_id: str
+    filing_id: str | None = None
     channels: list[str]
     attempts: int = Field(ge=0, le=100)
     failed_at: str

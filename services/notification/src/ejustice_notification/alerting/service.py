@@ -63,15 +63,16 @@ class NoEmail(Exception):
 async def queue_notice(runtime: ServiceRuntime, *, notice_id: str, ebox: Ebox, content: NoticeContent) -> None:
     language = LANGUAGE_OF[content.jurisdiction]
     await queue(runtime, key=notice_id, notice_id=notice_id, ebox=ebox, template="notice", language=language,
-                params={"title": content.title[language]}, subject=content.title[language])
+                params={"title": content.title[language]}, subject=content.title[language],
+                filing_id=content.filing_id)
 
 
 async def queue(runtime: ServiceRuntime, *, key: str, notice_id: str, ebox: Ebox, template: str, language: str,
-                params: dict[str, str], subject: str) -> None:
+                params: dict[str, str], subject: str, filing_id: str | None = None) -> None:
     moment = iso(now())
     with contextlib.suppress(DuplicateKeyError):  # queued before this crash or redelivery
         await runtime.db[PENDING].insert_one({
-            "_id": key, "notice_id": notice_id, "ebox_id": ebox.ebox_id, "mobile": ebox.mobile,
+            "_id": key, "notice_id": notice_id, "filing_id": filing_id, "ebox_id": ebox.ebox_id, "mobile": ebox.mobile,
             "template": template, "language": language, "params": params, "subject": subject,
             "channel": "sms", "attempts": 0, "tried": [], "queued_at": moment, "due_at": moment})
 
@@ -137,8 +138,8 @@ async def _attempt(runtime: ServiceRuntime, marker: dict) -> None:
         return
     if marker["template"] == "notice":
         attempts = sum(t["attempts"] for t in marker["tried"]) + marker["attempts"] + 1
-        alerted = NoticeAlerted(notice_id=marker["notice_id"], channel=channel, attempts=attempts,
-                                alerted_at=iso(now()))
+        alerted = NoticeAlerted(notice_id=marker["notice_id"], filing_id=marker.get("filing_id"), channel=channel,
+                                attempts=attempts, alerted_at=iso(now()))
         await _record(runtime, marker["notice_id"], alerted, cause=f"alerted-{key}")
     await runtime.db[PENDING].delete_one({"_id": key})
 
@@ -163,7 +164,8 @@ async def _failed(runtime: ServiceRuntime, marker: dict, exc: Exception) -> None
         return
     moment = iso(now())
     if marker["template"] == "notice":
-        failed = NoticeAlertFailed(notice_id=marker["notice_id"], channels=[t["channel"] for t in tried],
+        failed = NoticeAlertFailed(notice_id=marker["notice_id"], filing_id=marker.get("filing_id"),
+                                   channels=[t["channel"] for t in tried],
                                    attempts=sum(t["attempts"] for t in tried), failed_at=moment)
         await _record(runtime, marker["notice_id"], failed, cause=f"alert-failed-{key}")
         with contextlib.suppress(DuplicateKeyError):

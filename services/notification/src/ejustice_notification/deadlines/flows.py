@@ -10,7 +10,8 @@ from ejustice_shared.runtime import ServiceRuntime
 
 
 async def on_notice_served(runtime: ServiceRuntime, envelope: Envelope, event: NoticeServed) -> None:
-    notice = await notices.load(runtime, event.notice_id)
+    # What a notice says never changes: the copy this process holds will do.
+    notice = (await notices.aggregate.load(runtime.commits, event.notice_id, fresh=False)).state
     if notice is not None and notice.deposited.content.deadline_days:
         await service.start(runtime, notice_id=event.notice_id, served_at=event.served_at,
                             content=notice.deposited.content, cause=envelope.id,

@@ -20,7 +20,7 @@ from ejustice_notification.monitor.models import Reason, StuckNoticeRead
 from ejustice_notification.notices import service as notices
 from ejustice_notification.paper import service as paper
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
-from ejustice_shared.events import NoticeStuck
+from ejustice_shared.events import Envelope, NoticeStuck
 from ejustice_shared.runtime import ServiceRuntime
 
 log = structlog.get_logger()
@@ -82,9 +82,6 @@ async def check(runtime: ServiceRuntime) -> list[StuckNoticeRead]:
                 NoticeStuck(notice_id=notice_id, reason=reason, since=since, found_at=iso(now())),
                 cause=stream_of(key), actor={"service": SOURCE})
             recorded = outcome.state
-            if outcome.stored:
-                STUCK_FOUND.labels(reason).inc()
-                log.warning("notice stuck", notice_id=notice_id, reason=reason, since=since)
         listed.append(StuckNoticeRead(notice_id=notice_id, reason=reason, since=since, found_at=recorded.found_at))
     for reason in REASONS:
         STUCK_NOW.labels(reason).set(sum(1 for s in listed if s.reason == reason))
@@ -115,3 +112,11 @@ async def _forever(runtime: ServiceRuntime) -> None:
             raise
         except Exception as exc:  # the database may be away for a while: try again next round
             log.warning("monitor round failed", error=repr(exc))
+
+
+async def on_notice_stuck(runtime: ServiceRuntime, envelope: Envelope, event: NoticeStuck) -> None:
+    """Counted once a notice is found stuck (the event is published once per notice and reason)."""
+    if runtime.state.setdefault("stuck_seen", set()).isdisjoint({envelope.id}):
+        runtime.state["stuck_seen"].add(envelope.id)
+        STUCK_FOUND.labels(event.reason).inc()
+    log.warning("notice stuck", notice_id=event.notice_id, reason=event.reason, since=event.since)

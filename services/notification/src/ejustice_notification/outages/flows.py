@@ -1,5 +1,5 @@
-"""The outage detector: the platform's own health, watched; a long enough spell of not being ready is recorded
-as a detected outage, for an operator to confirm."""
+"""Outages: a confirmed one extends the deadlines it caught; and the detector, which watches the platform's own
+health and records a long enough spell of not being ready as a detected outage, for an operator to confirm."""
 
 import asyncio
 from datetime import timedelta
@@ -8,6 +8,7 @@ import structlog
 
 from ejustice_notification.common import now
 from ejustice_notification.outages import service
+from ejustice_shared.events import Envelope, OutageConfirmed, OutageRecorded
 from ejustice_shared.runtime import ServiceRuntime
 
 log = structlog.get_logger()
@@ -45,3 +46,9 @@ async def _watch(runtime: ServiceRuntime) -> None:
                 log.warning("could not record a detected outage", error=repr(exc))
                 continue
         down_since = None
+
+
+async def on_outage(runtime: ServiceRuntime, envelope: Envelope, event: OutageRecorded | OutageConfirmed) -> None:
+    outage = await service.load(runtime, event.outage_id)
+    if outage is not None and outage.confirmed:
+        await service.extend_deadlines(runtime, outage)

@@ -3,7 +3,8 @@
 An outage is the stream `outage-<id>`: recorded (confirmed when an operator records it), then
 confirmed once if it was detected. `outages_index` (`_id` = outage id) lists them: the register
 is small (a few a year), so it is read whole. A confirmed outage extends the deadlines it catches
-and their parties are told.
+and their parties are told: on the service's own `platform.outage_*` events, so that a crash after
+the outage is recorded still extends every deadline (each extension is keyed by the outage).
 """
 
 import contextlib
@@ -92,8 +93,6 @@ async def _record(runtime: ServiceRuntime, *, outage_id: str, started_at: dateti
                                       actor=actor)).state
     with contextlib.suppress(DuplicateKeyError):
         await runtime.db[INDEX].insert_one({"_id": outage_id, "started_at": iso(started_at)})
-    if outage.confirmed:
-        await extend_deadlines(runtime, outage)
     return outage
 
 
@@ -120,7 +119,6 @@ async def confirm(runtime: ServiceRuntime, *, principal: Principal, outage_id: s
     outage = (await aggregate.execute(runtime.commits, outage_id, confirm_once,
                                       OutageConfirmed(outage_id=outage_id, confirmed_by=principal.subject),
                                       actor=principal.as_actor())).state
-    await extend_deadlines(runtime, outage)
     return outage
 
 

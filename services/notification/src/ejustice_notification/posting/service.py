@@ -186,8 +186,9 @@ async def take(runtime: ServiceRuntime, *, court_id: str, notice: CourtNotice, a
                case: dict | None = None) -> Posting:
     """Record the court's notice once and plan its service; the posting (the earlier one if any)."""
     posting_id = posting_id_for(court_id, notice.reference)
-    if (earlier := await aggregate.state(runtime.commits, posting_id)) is not None:
+    if case is None and (earlier := await aggregate.state(runtime.commits, posting_id)) is not None:
         return earlier
+    # In a batch the commit's insert itself finds a posting made before (a line served again after a crash).
     case = case or await cases.of_court(runtime, court_id=court_id, filing_id=notice.filing_id)
     if case is None:
         raise Problem(404, "case-not-found", detail="This court has accepted no filing with this id.")
@@ -203,7 +204,7 @@ async def take(runtime: ServiceRuntime, *, court_id: str, notice: CourtNotice, a
     jurisdiction = case["jurisdiction"]
     plan = []
     for party in parties.values():
-        ebox = await eboxes.find(runtime, jurisdiction=jurisdiction, national_id=party.national_id)
+        ebox = await eboxes.held(runtime, eboxes.ebox_id_of(jurisdiction, party.national_id))
         if ebox is not None:
             plan.append(Addressee(party=party, channel="ebox", ebox_id=ebox.ebox_id,
                                   notice_id=notices.notice_id_for(posting_id, ebox.ebox_id)))
@@ -221,8 +222,8 @@ async def serve(runtime: ServiceRuntime, posting: Posting) -> None:
     content = content_of(taken)
     for addressee in taken.addressees:
         if addressee.channel == "ebox":
-            ebox = await eboxes.find(runtime, jurisdiction=taken.jurisdiction,
-                                     national_id=addressee.party.national_id)
+            # Who the e-box belongs to and where alerts go never change: the copy this process holds will do.
+            ebox = await eboxes.held(runtime, addressee.ebox_id)
             await notices.deliver(runtime, cause=cause, ebox=ebox, content=content, alert=False)
             await alerting.queue_notice(runtime, notice_id=addressee.notice_id, ebox=ebox, content=content)
         else:

@@ -18,7 +18,7 @@ from ejustice_shared.runtime import ServiceRuntime
 
 
 async def on_notice_delivered(runtime: ServiceRuntime, envelope: Envelope, event: NoticeDelivered) -> None:
-    notice = await notices.load(runtime, event.notice_id)
+    notice = (await notices.aggregate.load(runtime.commits, event.notice_id, fresh=False)).state
     if notice is not None:
         await service.count_notice(runtime, notice_id=event.notice_id, content=notice.deposited.content,
                                    channel="ebox", created_at=event.delivered_at)
