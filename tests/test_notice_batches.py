@@ -68,6 +68,9 @@ async def test_a_batch_survives_a_crash_of_the_notification_service_halfway(fres
     try:
         platform.start("notification", **SETTINGS)
         cases = await prepare(platform, bus)
+        # The gateway's readiness waits for all five services (two run here); its routes do not.
+        wait_until(lambda: httpx.get(platform.gateway + "/healthz", timeout=2).status_code == 200, timeout=240,
+                   what="the gateway")
         court = platform.token(f"court-{COURT}", "court", court_id=COURT)
         api = httpx.Client(base_url=platform.gateway + "/api", timeout=60)
         # Every case known before the batch, so that no line is rejected for a case still on its way.
