@@ -114,7 +114,8 @@ async def send_due(runtime: ServiceRuntime) -> int:
 async def _already_alerted(runtime: ServiceRuntime, marker: dict) -> bool:
     if marker["template"] != "notice":
         return False
-    history = await runtime.commits.load(notices.stream_of(marker["notice_id"]))
+    # Only this worker records alerts, so the copy this process holds is current (after a restart it reads it).
+    history = await runtime.commits.after_write(notices.stream_of(marker["notice_id"]))
     return any(e.type in (NoticeAlerted.type, NoticeAlertFailed.type) for c in history for e in c.events)
 
 

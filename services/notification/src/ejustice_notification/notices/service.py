@@ -158,7 +158,7 @@ async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, conte
         return events + ([_served(deposited, served_at)] if served_at else [])
 
     await runtime.commits.execute(stream_of(notice_id), decide, cause=cause.id, actor={"service": cause.source})
-    notice = await load(runtime, notice_id)
+    notice = fold(await runtime.commits.after_write(stream_of(notice_id)))
     due_at = deemed.due_at(notice.policy, delivered_at=datetime.fromisoformat(notice.deposited.delivered_at))
     if due_at and notice.served_at is None:
         with contextlib.suppress(DuplicateKeyError):  # set by an earlier delivery of this event
