@@ -142,7 +142,8 @@ async def real(count: int, settings: dict[str, str]) -> dict:
     try:
         platform.start("registry", "notification", **settings)
         platform["gateway"].start()  # its readiness waits for all five services; its routes do not
-        wait_until(lambda: httpx.get(platform.gateway + "/healthz", timeout=2).status_code == 200, timeout=180, what="gateway")
+        wait_until(lambda: httpx.get(platform.gateway + "/healthz", timeout=2).status_code == 200, timeout=180,
+                   what="gateway")
         print(f"preparing {count} e-boxes and cases (untimed) ...", flush=True)
         await prepare(platform, count)
         court = platform.token(f"court-{COURT}", "court", court_id=COURT)
