@@ -114,7 +114,8 @@ async def send_due(runtime: ServiceRuntime) -> int:
 async def _already_alerted(runtime: ServiceRuntime, marker: dict) -> bool:
     if marker["template"] != "notice":
         return False
-    notice = await notices.load(runtime, marker["notice_id"])
+    # Only this worker records alerts, so the copy this process holds is current (after a restart it reads it).
+    notice = (await notices.aggregate.load(runtime.commits, marker["notice_id"], fresh=False)).state
     return notice is not None and (notice.alerted is not None or notice.alert_failed is not None)
 
 
