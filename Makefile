@@ -26,6 +26,7 @@ bench: infra
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_growth.py
 	$(PY) scripts/bench_offices.py
+	$(PY) scripts/bench_notices.py
 
 schemas: infra
 	$(PY) -m ejustice_shared.events.schemas

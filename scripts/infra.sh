@@ -71,6 +71,24 @@ rabbitmq() {
   say "RabbitMQ ready on $AMQP_PORT"
 }
 
+# Each court's own RabbitMQ account: it reads only its queue and publishes only on its own keys
+# (scripts/court_broker_accounts.py writes the definitions). Arguments: the bus namespaces whose
+# exchange the courts use (default: BUS_NAMESPACE, or ejustice). Importing again changes nothing.
+court_accounts() {
+  if [ -n "${AMQP_URL:-}" ]; then say "using AMQP_URL: set up the courts' broker accounts there"; return; fi
+  command -v rabbitmqctl >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmqctl ] || die "rabbitmqctl not found"
+  local definitions
+  definitions="$(mktemp)"
+  python3 "$ROOT/scripts/court_broker_accounts.py" "${@:-${BUS_NAMESPACE:-ejustice}}" >"$definitions" \
+    || { rm -f "$definitions"; die "could not write the courts' broker accounts"; }
+  # The broker reads the file itself, as its own user.
+  as_root chown rabbitmq "$definitions" 2>/dev/null || chmod 644 "$definitions"
+  as_root rabbitmqctl import_definitions "$definitions" >"$DATA/logs/court-accounts.log" 2>&1 \
+    || { rm -f "$definitions"; die "rabbitmqctl could not import the courts' accounts (see .data/logs/court-accounts.log)"; }
+  rm -f "$definitions"
+  say "court broker accounts ready"
+}
+
 # ------------------------------------------------------------------------------------------
 # DocumentDB: PostgreSQL 15 with the DocumentDB extensions (and pgvector, which they require),
 # behind DocumentDB's own MongoDB-wire gateway. Debian has no package for either, so they are
@@ -504,7 +522,8 @@ case "${1:-all}" in
   portal) portal_assets ;;
   rabbitmq) rabbitmq ;;
   mongodb) mongodb ;;
-  all) python_workspace; portal_assets; rabbitmq; mongodb; observability_tools ;;
+  court-accounts) court_accounts "${@:2}" ;;
+  all) python_workspace; portal_assets; rabbitmq; court_accounts; mongodb; observability_tools ;;
   observability) observability ;;
   observability-tools) observability_tools ;;
   jaeger-binary) jaeger_binary ;;
@@ -512,5 +531,5 @@ case "${1:-all}" in
   prometheus-install) prometheus_install ;;
   stop) stop; stop_observability ;;
   crash-postgres) stop_postgres immediate ;;  # for the crash test; `mongodb` starts it again
-  *) die "usage: scripts/infra.sh [all|python|portal|rabbitmq|mongodb|observability|observability-tools|jaeger-binary|rabbitmq-metrics|prometheus-install|stop|crash-postgres]" ;;
+  *) die "usage: scripts/infra.sh [all|python|portal|rabbitmq|court-accounts [namespace...]|mongodb|observability|observability-tools|jaeger-binary|rabbitmq-metrics|prometheus-install|stop|crash-postgres]" ;;
 esac

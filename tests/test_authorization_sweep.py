@@ -11,10 +11,11 @@ Those A lets act (the lawyer holding A's power of attorney, a clerk who checked 
 own office's counter) reach and change A's draft; the dossier says they acted for A.
 """
 
+import base64
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -83,7 +84,23 @@ def case(platform) -> Case:
                    timeout=30, what="forwarding to the court")
         ok(client.post(f"/api/court/filings/{filing_id}/accept", headers=court,
                        json={"case_number": "140509981777", "branch_id": "IR-THR-CIVIL-B12"}))
-        notices = wait_until(lambda: ok(client.get("/api/notices", headers=owner)), timeout=30, what="A's notice")
+        # The court's judgment on the case, with its document: A's newest notice.
+        judgment = {"reference": f"sweep-{seed}", "kind": "judgment", "filing_id": filing_id,
+                    "documents": [{"filename": "judgment.pdf", "content_base64": base64.b64encode(PDF).decode()}]}
+        posted = wait_until(lambda: (answer := client.post("/api/court-notices", headers=court, json=judgment)
+                                     ).status_code == 201 and answer.json(), timeout=30, what="the judgment")
+        batch = ok(client.post("/api/court-notices/batches", headers=court | {"content-type": "application/x-ndjson"},
+                               content=json.dumps({**judgment, "reference": f"sweep-batch-{seed}"}).encode()), 202)
+        now = datetime.now(UTC)
+        outage = ok(client.post("/api/outages", headers=operator, json={
+            "started_at": (now - timedelta(days=400)).isoformat(),
+            "ended_at": (now - timedelta(days=400, minutes=-5)).isoformat()}), 201)
+        # The acceptance's notice, the judgment, and the batch's copy of it: all in before the sweep compares.
+        wait_until(lambda: ok(client.get(f"/api/court-notices/batches/{batch['batch_id']}", headers=court)
+                              )["status"] == "completed", timeout=60, what="the batch served")
+        notices = wait_until(lambda: len(answer := ok(client.get("/api/notices", headers=owner))) == 3 and answer,
+                             timeout=30, what="A's notices")
+        notices = [n for n in notices if n["reference"] == judgment["reference"]]
         tasks = wait_until(lambda: [t for t in ok(client.get("/api/paper-service", headers=operator))
                                     if t["filing_id"] == filing_id], timeout=30, what="the paper-service task")
         draft = cheque_claim_draft(client, owner, applicant=applicant_id, respondent=respondent_id)
@@ -101,6 +118,8 @@ def case(platform) -> Case:
                 "office_id": "IR-THR-101", "ticket_id": "2026-01-01-0001", "step": "suspend",
                 "confirmation_id": uuid.uuid4().hex,
                 "national_id": applicant_id, "attorney_id": attorney_id, "refresh_token": session["refresh_token"],
+                "reference": judgment["reference"], "sha256": posted["documents"][0]["sha256"],
+                "batch_id": batch["batch_id"], "outage_id": outage["outage_id"],
             },
             accepted_filing=filing_id, draft_filing=draft["id"], mobile=mobile,
             attorney=platform.token(f"lawyer-{attorney_id}", "lawyer", national_id=attorney_id, jurisdiction="IR"))
@@ -146,6 +165,16 @@ def bodies(ids: dict[str, str]) -> dict[Route, dict]:
         Route("filing", "POST", "/court/filings/{filing_id}/return"): {
             "json": {"reasons": [{"code": "missing-document"}]}},
         Route("notification", "POST", "/paper-service/{task_id}/outcome"): {"json": {"outcome": "refused"}},
+        Route("notification", "POST", "/court-notices"): {"json": {
+            "reference": f"intruder-{uuid.uuid4().hex[:8]}", "kind": "interim-order", "filing_id": ids["filing_id"],
+            "text": "Forged order."}},
+        Route("notification", "POST", "/court-notices/batches"): {
+            "content": json.dumps({"reference": f"intruder-{uuid.uuid4().hex[:8]}", "kind": "interim-order",
+                                   "filing_id": ids["filing_id"], "text": "Forged order."}).encode(),
+            "headers": {"content-type": "application/x-ndjson"}},
+        Route("notification", "PUT", "/eboxes/me/contact"): {"json": {"email": "intruder@mail.example"}},
+        Route("notification", "POST", "/outages"): {"json": {"started_at": "2020-01-01T00:00:00+00:00",
+                                                             "ended_at": "2020-01-01T00:05:00+00:00"}},
         Route("notification", "POST", "/internal/sms"): {
             "json": {"to": "+989120000000", "template": "otp", "language": "en", "params": {"code": "123456"}}},
         Route("payment", "POST", "/payments"): {
@@ -169,6 +198,7 @@ def bodies(ids: dict[str, str]) -> dict[Route, dict]:
 
 QUERIES = {
     Route("notification", "GET", "/sandbox-sms"): {"to": "+989120000000"},
+    Route("notification", "GET", "/sandbox-email"): {"to": "intruder@mail.example"},
     Route("payment", "GET", "/receipts/verify"): {"receipt_number": "0", "verification_code": "0"},
     Route("registry", "GET", "/jurisdiction/competent-court"): {
         "subject_code": "cheque-claim", "jurisdiction": "IR", "applicant_city": "IR-ABK", "respondent_city": "IR-THR"},
@@ -177,7 +207,8 @@ QUERIES = {
 # Routes whose body names one of A's resources, though their path does not.
 BODY_NAMES_A_RESOURCE = {Route("payment", "POST", "/payments"), Route("gateway", "POST", "/api/auth/on-behalf"),
                          Route("payment", "POST", "/payments/pos"),
-                         Route("gateway", "POST", "/api/auth/on-behalf/confirmations")}
+                         Route("gateway", "POST", "/api/auth/on-behalf/confirmations"),
+                         Route("notification", "POST", "/court-notices")}
 
 
 def path_parameters(path: str) -> list[str]:

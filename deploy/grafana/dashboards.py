@@ -178,6 +178,11 @@ def service_page(name: str) -> list[Panel]:
                   Query(f"sum(rabbitmq_detailed_queue_messages_ready{{{queue}}})", "waiting"),
                   Query(f"sum(rabbitmq_detailed_queue_messages_unacked{{{queue}}})", "being handled")),
         ]
+    if name == "notification":  # the monitor sets it every round, 0 when nothing is stuck
+        panels.append(panel("Notices stuck now, per reason",
+                            Query(f"max by (reason) (notices_stuck{{{where}}})", "{{reason}}"),
+                            description="Queued and not alerted, every alert channel failed, or on paper "
+                                        "without an outcome: GET /api/notice-monitor/stuck lists them."))
     if name != "registry":
         panels.append(panel("Events published per second, per type",
                             Query(f"sum by (type) (rate(events_published_total{{{where}}}[5m]))", "{{type}}"),

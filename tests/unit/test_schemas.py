@@ -32,3 +32,13 @@ def test_a_court_s_events_travel_on_their_real_routing_key():
     assert document["operations"]["court.receive.filing.forwarded"]["action"] == "receive"
     assert document["operations"]["payment.receive.filing.submitted"]["channel"] == {
         "$ref": "#/channels/filing.submitted"}
+
+
+def test_what_a_court_publishes_and_receives_is_listed_on_its_own_keys():
+    document = json.loads(schemas.render()["asyncapi.json"])
+    assert document["channels"]["court_notice.posted"]["address"] == "by-court.{court_id}.notice.posted"
+    assert document["operations"]["court.send.court_notice.posted"]["action"] == "send"
+    assert document["operations"]["notification.receive.court_notice.posted"]["action"] == "receive"
+    assert document["channels"]["court_notice.recorded"]["address"] == "court.{court_id}.court_notice.recorded"
+    assert document["operations"]["court.receive.court_notice.recorded"]["action"] == "receive"
+    assert document["operations"]["notification.send.court_notice.recorded"]["action"] == "send"

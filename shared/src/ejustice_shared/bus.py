@@ -181,6 +181,9 @@ class EventBus:
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         try:
             envelope = Envelope.model_validate_json(message.body)
+            if message.routing_key and envelope.routing_key != message.routing_key:
+                # The key it travelled on is the one the broker checked (a court may publish only on its own).
+                envelope = envelope.model_copy(update={"routing_key": message.routing_key})
             model, handler = self._handlers[envelope.type]
             data = model.model_validate(envelope.data)
         except (ValidationError, KeyError, ValueError) as exc:

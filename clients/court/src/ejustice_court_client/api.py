@@ -90,19 +90,28 @@ class CourtApi:
         return response.json()["access_token"]
 
     def _send(
-        self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None, stream: bool = False
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        stream: bool = False,
+        content: bytes | None = None,
+        content_type: str | None = None,
     ) -> httpx.Response:
         fresh = self._token is None
         if fresh:
             self._token = self._fetch_token()
-        request = self._http.build_request(
-            method, path, json=json, params=params, headers={"authorization": f"Bearer {self._token}"}
-        )
+        headers = {"authorization": f"Bearer {self._token}"} | ({"content-type": content_type} if content_type else {})
+        request = self._http.build_request(method, path, json=json, params=params, content=content, headers=headers)
         response = self._http.send(request, stream=stream)
         if response.status_code == 401 and not fresh:  # the token expired or was revoked: one more try
             response.close()
             self._token = None
-            return self._send(method, path, json=json, params=params, stream=stream)
+            return self._send(
+                method, path, json=json, params=params, stream=stream, content=content, content_type=content_type
+            )
         if response.is_error:
             try:
                 raise ApiProblem.from_response(response)
@@ -127,6 +136,22 @@ class CourtApi:
         """Returns the filing for correction; each reason is {"code"} or {"code", "note"}."""
         body = {"reasons": reasons}
         return self._send("POST", f"/api/court/filings/{_segment(filing_id)}/return", json=body).json()
+
+    def post_notice(self, notice: dict[str, Any]) -> dict[str, Any]:
+        """Serve a notice on one of the court's cases; the same reference posted again changes nothing."""
+        return self._send("POST", "/api/court-notices", json=notice).json()
+
+    def notice(self, reference: str) -> dict[str, Any]:
+        """The court's notice and each addressee's lifecycle."""
+        return self._send("GET", f"/api/court-notices/{_segment(reference)}").json()
+
+    def post_batch(self, ndjson: bytes) -> dict[str, Any]:
+        """A batch of notices, one JSON object a line (at most 100,000): accepted whole, served in the background."""
+        return self._send("POST", "/api/court-notices/batches", content=ndjson,
+                          content_type="application/x-ndjson").json()
+
+    def batch(self, batch_id: str) -> dict[str, Any]:
+        return self._send("GET", f"/api/court-notices/batches/{_segment(batch_id)}").json()
 
     def save_document(self, filing_id: str, document_id: str, out: Path) -> tuple[dict[str, Any], Path]:
         """Downloads a document the filing lists to `out` (a file, or a directory for the listed file name).

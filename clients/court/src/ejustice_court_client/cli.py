@@ -1,6 +1,7 @@
 """`python -m ejustice_court_client`: read the court's forwarded filings and answer them from a terminal or a script."""
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -8,9 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import aio_pika
 import httpx
 
 from ejustice_court_client.api import ApiProblem, CourtApi, DigestMismatch
+from ejustice_court_client.bus import CourtBus
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 # Exit codes a script can tell apart: a problem answered (or a file not written), a command or credentials
@@ -97,6 +100,34 @@ def build_parser() -> argparse.ArgumentParser:
     reasons = commands.add_parser("reasons", help="list the return reason codes")
     reasons.add_argument("--json", action="store_true", help="print the JSON list as the gateway answered it")
     reasons.set_defaults(run=run_reasons)
+
+    notice = commands.add_parser("notice", help="serve a notice on a case: a JSON file (or - for stdin)")
+    notice.add_argument("file", type=argparse.FileType("rb"), metavar="NOTICE.json")
+    notice.set_defaults(run=run_notice)
+    notice_status = commands.add_parser("notice-status", help="a notice's lifecycle for each addressee")
+    notice_status.add_argument("reference", metavar="REFERENCE")
+    notice_status.set_defaults(run=run_notice_status)
+    batch = commands.add_parser("batch", help="a batch of notices, one JSON object a line (or - for stdin)")
+    batch.add_argument("file", type=argparse.FileType("rb"), metavar="NOTICES.ndjson")
+    batch.set_defaults(run=run_batch)
+    batch_status = commands.add_parser("batch-status", help="how far a batch has come")
+    batch_status.add_argument("batch_id", metavar="BATCH_ID")
+    batch_status.set_defaults(run=run_batch_status)
+
+    for name, help_, run in (("listen", "print the events on the court's queue, one JSON line each", run_listen),
+                             ("publish", "publish a notice (JSON file, or -) on the court's own routing key",
+                              run_publish)):
+        bus = commands.add_parser(name, help=help_)
+        bus.add_argument("--amqp-url", default=env.get("EJUSTICE_COURT_AMQP_URL"),
+                         help="the court's broker account, amqp://court-<court id>:<password>@host/ "
+                              "(EJUSTICE_COURT_AMQP_URL)")
+        bus.add_argument("--namespace", default=env.get("EJUSTICE_BUS_NAMESPACE", "ejustice"),
+                         help="the platform's bus namespace (EJUSTICE_BUS_NAMESPACE; default %(default)s)")
+        bus.set_defaults(run=run, needs_api=False)
+    listen, publish = commands.choices["listen"], commands.choices["publish"]
+    listen.add_argument("--count", type=int, help="stop after this many events")
+    listen.add_argument("--timeout", type=float, help="stop after this many seconds without an event")
+    publish.add_argument("file", type=argparse.FileType("rb"), metavar="NOTICE.json")
     return parser
 
 
@@ -107,6 +138,8 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, or a command argparse could not parse (it printed why)
         return int(exit_.code or 0)
+    if not getattr(args, "needs_api", True):
+        return run_on_bus(args)
     if not args.client_id or not args.client_secret:
         print(
             "The court's credentials are missing: set EJUSTICE_COURT_CLIENT_ID and EJUSTICE_COURT_CLIENT_SECRET "
@@ -267,6 +300,60 @@ def run_reasons(api: CourtApi, args: argparse.Namespace) -> int:
                 truncate=False,
             )
         )
+    return 0
+
+
+def run_notice(api: CourtApi, args: argparse.Namespace) -> int:
+    posted = api.post_notice(json.loads(args.file.read()))
+    print(f"Notice {posted['reference']} ({posted['kind']}) on case {posted['case_number']}:")
+    print(_indent(table(("NATIONAL ID", "NAME", "CHANNEL", "NOTICE OR TASK"),
+                        [(a["national_id"], a["name"], a["channel"], a["notice_id"]) for a in posted["addressees"]],
+                        truncate=False)))
+    return 0
+
+
+def run_notice_status(api: CourtApi, args: argparse.Namespace) -> int:
+    _print_json(api.notice(args.reference))
+    return 0
+
+
+def run_batch(api: CourtApi, args: argparse.Namespace) -> int:
+    batch = api.post_batch(args.file.read())
+    print(f"Batch {batch['batch_id']}: {batch['notices']} notices accepted, being served.")
+    return 0
+
+
+def run_batch_status(api: CourtApi, args: argparse.Namespace) -> int:
+    _print_json(api.batch(args.batch_id))
+    return 0
+
+
+def run_on_bus(args: argparse.Namespace) -> int:
+    if not args.amqp_url:
+        print("The court's broker account is missing: set EJUSTICE_COURT_AMQP_URL (or --amqp-url).", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return asyncio.run(args.run(CourtBus(args.amqp_url, namespace=args.namespace), args))
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_USAGE
+    except (OSError, aio_pika.exceptions.AMQPError) as error:
+        print(f"The broker refused or cannot be reached: {error!r}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+
+
+async def run_listen(bus: CourtBus, args: argparse.Namespace) -> int:
+    def show(event: dict[str, Any]) -> None:
+        print(json.dumps(event, ensure_ascii=False), flush=True)
+
+    await bus.listen(show, count=args.count, idle_seconds=args.timeout)
+    return 0
+
+
+async def run_publish(bus: CourtBus, args: argparse.Namespace) -> int:
+    envelope_id = await bus.publish_notice(json.loads(args.file.read()))
+    print(f"Published on by-court.{bus.court_id}.notice.posted as event {envelope_id}; the answer comes on the "
+          "court's queue (court_notice.recorded or court_notice.rejected).")
     return 0
 
 

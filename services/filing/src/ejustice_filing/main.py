@@ -21,6 +21,10 @@ from ejustice_shared.events import (
     FilingResubmitted,
     FilingReturned,
     FilingSubmitted,
+    NoticeAlerted,
+    NoticeAlertFailed,
+    NoticeDeadlineExtended,
+    NoticeDeadlineSet,
     NoticeDelivered,
     NoticeServed,
     NoticeViewed,
@@ -67,7 +71,8 @@ runtime.subscribe(FeeReassessed, filing_flows.on_fee_assessed)
 runtime.subscribe(PaymentCompleted, filing_flows.on_payment_completed)
 runtime.subscribe(DossierCheckpointed, dossier_flows.on_checkpointed)
 for noticed in (NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceRequested, PaperServiceRecorded,
-                PaymentExpired, PaymentRefundRequested, PaymentRefunded, ReconciliationMismatch):
+                PaymentExpired, PaymentRefundRequested, PaymentRefunded, ReconciliationMismatch,
+                NoticeAlerted, NoticeAlertFailed, NoticeDeadlineSet, NoticeDeadlineExtended):
     runtime.subscribe(noticed, filing_flows.on_noticed)
 
 app = runtime.create_app()

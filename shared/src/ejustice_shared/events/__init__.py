@@ -1,7 +1,13 @@
 """Events: the envelope and the catalog of event data models."""
 
-from ejustice_shared.events.catalog import (
+from ejustice_shared.events.catalog import (  # courts' notices, their lifecycle, deadlines and outages
     AccountRegistered,
+    AttachedDocument,
+    CourtNotice,
+    CourtNoticeAddressee,
+    CourtNoticePosted,
+    CourtNoticeRecorded,
+    CourtNoticeRejected,
     DocumentRef,
     DossierCheckpointed,
     FeeAssessed,
@@ -11,9 +17,17 @@ from ejustice_shared.events.catalog import (
     FilingResubmitted,
     FilingReturned,
     FilingSubmitted,
+    Hearing,
     Money,
+    NoticeAlerted,
+    NoticeAlertFailed,
+    NoticeBatchCompleted,
+    NoticeDeadlineExtended,
+    NoticeDeadlineSet,
     NoticeDelivered,
+    NoticeDocument,
     NoticeServed,
+    NoticeStuck,
     NoticeViewed,
     OfficeApplied,
     OfficeDissolved,
@@ -24,6 +38,8 @@ from ejustice_shared.events.catalog import (
     OfficeShift,
     OfficeSuspended,
     OfficeWorkHandedOver,
+    OutageConfirmed,
+    OutageRecorded,
     PaperServiceAssigned,
     PaperServiceRecorded,
     PaperServiceRequested,
@@ -34,6 +50,7 @@ from ejustice_shared.events.catalog import (
     PaymentRefundRequested,
     ReconciliationMismatch,
     ReturnReason,
+    by_court_routing_key,
     court_routing_key,
 )
 from ejustice_shared.events.envelope import CATALOG, Envelope, EventData
@@ -48,4 +65,9 @@ __all__ = [
     "PaymentRefunded", "PaymentRefundRequested", "ReconciliationMismatch", "ReturnReason", "court_routing_key",
     "OfficeApplied", "OfficeDissolved", "OfficeKind", "OfficeLicensed", "OfficeRecommendationMade", "OfficeReinstated",
     "OfficeShift", "OfficeSuspended", "OfficeWorkHandedOver", "PaperServiceAssigned",
+
+    "AttachedDocument", "CourtNotice", "CourtNoticeAddressee", "CourtNoticePosted", "CourtNoticeRecorded",
+    "CourtNoticeRejected", "Hearing", "NoticeAlerted", "NoticeAlertFailed", "NoticeBatchCompleted",
+    "NoticeDeadlineExtended", "NoticeDeadlineSet", "NoticeDocument", "NoticeStuck", "OutageConfirmed",
+    "OutageRecorded", "by_court_routing_key",
 ]

@@ -466,3 +466,207 @@ class PaperServiceAssigned(EventData):
     task_id: str
     office_id: str
     reason: Literal["serves-city", "handed-over"]
+
+# --- courts speak back: the notices a court posts, their lifecycle, deadlines and outages -------------
+
+NoticeKind = Literal["summons", "hearing-rescheduled", "hearing-cancelled", "documents-ordered", "interim-order",
+                     "judgment", "appeal-window"]
+MAX_NOTICE_DOCUMENT_BYTES = 5 * 1024 * 1024
+MAX_DEADLINE_DAYS = 365
+
+
+class Hearing(_Part):
+    """Where and when a hearing sits: a branch and a room, or a video link (or both)."""
+
+    at: str = Field(min_length=20, max_length=40, description="RFC 3339 time with its UTC offset.")
+    branch_id: str | None = Field(None, max_length=64)
+    room: str | None = Field(None, max_length=64)
+    video_url: str | None = Field(None, max_length=500, description="https link to the video hearing.")
+
+
+class AttachedDocument(_Part):
+    """A document a court attaches to a notice, sent with it; stored by its SHA-256."""
+
+    filename: str = Field(min_length=1, max_length=200)
+    media_type: Literal["application/pdf"] = "application/pdf"
+    content_base64: str = Field(min_length=4, max_length=(MAX_NOTICE_DOCUMENT_BYTES * 4) // 3 + 4)
+
+
+class NoticeDocument(_Part):
+    """A document attached to a notice, as stored: read back by its SHA-256."""
+
+    filename: str
+    media_type: str
+    size: int = Field(ge=0, le=MAX_NOTICE_DOCUMENT_BYTES)
+    sha256: str
+
+
+class CourtNotice(_Part):
+    """A notice as a court issues it on a case: the same whether posted by the court API or on the bus."""
+
+    reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:/-]+$",
+                           description="The court's own id of the notice; posting it again changes nothing.")
+    kind: NoticeKind
+    filing_id: str = Field(min_length=1, max_length=64, description="The case, by the filing the court accepted.")
+    addressees: list[str] = Field(default_factory=list, max_length=50,
+                                  description="National IDs of the case's parties it is for; empty: every party.")
+    hearing: Hearing | None = Field(None, description="For a summons or a rescheduled hearing.")
+    deadline_days: int | None = Field(None, ge=1, le=MAX_DEADLINE_DAYS,
+                                      description="Days from service: to supply documents, or to appeal.")
+    text: str | None = Field(None, max_length=4000, description="The order's or judgment's words, as the court wrote.")
+    documents: list[AttachedDocument] = Field(default_factory=list, max_length=5)
+
+
+class CourtNoticePosted(EventData):
+    """What a court publishes, on `by-court.<court id>.notice.posted`, to have a notice served.
+
+    The broker lets each court publish only on its own key; the notification service checks the key
+    against the court named here and answers on `court.<court id>.court_notice.recorded` or `.rejected`.
+    """
+
+    type = "court_notice.posted"
+
+    court_id: str = Field(min_length=1, max_length=64)
+    notice: CourtNotice
+
+    def routing_key(self) -> str:
+        return by_court_routing_key(self.court_id, "notice.posted")
+
+
+class CourtNoticeAddressee(_Part):
+    national_id: str
+    channel: Literal["ebox", "paper"]
+    notice_id: str = Field(description="The e-box notice, or the paper-service task.")
+
+
+class CourtNoticeRecorded(EventData):
+    """The platform took a court's notice and is serving it: one e-box notice or paper task per addressee."""
+
+    type = "court_notice.recorded"
+
+    court_id: str
+    reference: str
+    filing_id: str
+    kind: NoticeKind
+    addressees: list[CourtNoticeAddressee]
+
+    def routing_key(self) -> str:
+        return court_routing_key(self.court_id, self.type)
+
+
+class CourtNoticeRejected(EventData):
+    """A notice a court published on the bus could not be taken; the errors say why, as the API would."""
+
+    type = "court_notice.rejected"
+
+    court_id: str
+    reference: str
+    errors: list[dict[str, str]]
+
+    def routing_key(self) -> str:
+        return court_routing_key(self.court_id, self.type)
+
+
+class NoticeAlerted(EventData):
+    """The addressee was told a notice is in their e-box: by SMS, or by email when SMS failed."""
+
+    type = "notice.alerted"
+
+    notice_id: str
+    filing_id: str | None = None
+    channel: Literal["sms", "email"]
+    attempts: int = Field(ge=1, le=100)
+    alerted_at: str
+
+
+class NoticeAlertFailed(EventData):
+    """Every alert channel failed for a notice: the notice is in the e-box, but nobody was told."""
+
+    type = "notice.alert_failed"
+
+    notice_id: str
+    filing_id: str | None = None
+    channels: list[str]
+    attempts: int = Field(ge=0, le=100)
+    failed_at: str
+
+
+class NoticeDeadlineSet(EventData):
+    """A deadline runs from a notice's service: to supply documents, or to appeal."""
+
+    type = "notice.deadline_set"
+
+    notice_id: str = Field(description="The e-box notice or paper-service task it runs from.")
+    filing_id: str
+    court_id: str
+    kind: NoticeKind
+    served_at: str
+    days: int = Field(ge=1, le=MAX_DEADLINE_DAYS)
+    ends_at: str = Field(description="Served at + days, extended by any outage it ended in.")
+    extended_by: list[str] = Field(default_factory=list, description="The outages that extended it.")
+
+
+class NoticeDeadlineExtended(EventData):
+    """A deadline ended during a platform outage (or within the margin after one) and was extended."""
+
+    type = "notice.deadline_extended"
+
+    notice_id: str
+    filing_id: str
+    court_id: str
+    outage_id: str
+    previous_ends_at: str
+    ends_at: str
+
+
+class OutageRecorded(EventData):
+    """The platform was down: recorded by an operator, or detected from its health and awaiting confirmation."""
+
+    type = "platform.outage_recorded"
+
+    outage_id: str
+    started_at: str
+    ended_at: str
+    scope: str = Field(description="What was down: 'platform' or a service's name.")
+    source: Literal["operator", "detected"]
+    confirmed: bool
+
+
+class OutageConfirmed(EventData):
+    """An operator confirmed a detected outage: deadlines ending in it are extended."""
+
+    type = "platform.outage_confirmed"
+
+    outage_id: str
+    confirmed_by: str
+
+
+class NoticeStuck(EventData):
+    """A notice has been waiting at one step of its lifecycle for longer than it should."""
+
+    type = "notice.stuck"
+
+    notice_id: str = Field(description="The e-box notice, or the paper-service task.")
+    reason: Literal["not-alerted", "alerts-failed", "paper-without-outcome"]
+    since: str
+    found_at: str
+
+
+class NoticeBatchCompleted(EventData):
+    """Every notice of a court's batch is recorded and on its way (e-box or paper)."""
+
+    type = "notice_batch.completed"
+
+    batch_id: str
+    court_id: str
+    notices: int = Field(ge=0, le=100_000)
+    rejected: int = Field(ge=0, le=100_000)
+    completed_at: str
+
+    def routing_key(self) -> str:
+        return court_routing_key(self.court_id, self.type)
+
+
+def by_court_routing_key(court_id: str, what: str) -> str:
+    """What a court publishes travels on `by-court.<court id>.<what>`: the broker lets a court use only its own."""
+    return f"by-court.{court_id}.{what}"

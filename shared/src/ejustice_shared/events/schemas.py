@@ -20,6 +20,7 @@ from ejustice_shared.events.envelope import CATALOG, Envelope, EventData
 OUT = Path(__file__).resolve().parents[3] / "schemas"
 SERVICES = ("filing", "payment", "notification", "registry", "gateway")
 COURT_KEY = "court."
+BY_COURT_KEY = "by-court."  # what a court publishes, on its own key
 
 
 def address_of(model: type[EventData]) -> str:
@@ -31,27 +32,36 @@ def address_of(model: type[EventData]) -> str:
 
 
 def service_lists() -> dict[str, tuple[list[str], list[str]]]:
-    """Each service's (published event types, subscribed event types), from its composition root."""
+    """Each service's (published event types, subscribed event types), from its composition root; and the
+    courts': what a court publishes on its own key (`by-court.<id>.…`) and what its queue (`court.<id>.#`) receives."""
     lists = {}
     for name in SERVICES:
         runtime = importlib.import_module(f"ejustice_{name}.main").runtime
         lists[name] = ([e.type for e in runtime.published], [e.type for e, _ in runtime.subscriptions])
+    published = {t: m for t, m in sorted(CATALOG.items()) if m.published}
+    lists["court"] = ([t for t, m in published.items() if address_of(m).startswith(BY_COURT_KEY)],
+                      [t for t, m in published.items() if address_of(m).startswith(COURT_KEY)])
     return lists
 
 
-def operations(published: dict[str, type[EventData]]) -> dict[str, dict]:
+SUMMARIES = {
+    ("court", "send"): "A court's client publishes {event} on its own key (by-court.<id>.…); the broker refuses "
+                       "any other court's.",
+    ("court", "receive"): "A court's client consumes {event} from its queue (bound to court.<id>.#).",
+    ("*", "send"): "The {service} service publishes {event}.",
+    ("*", "receive"): "The {service} service consumes {event}.",
+}
+
+
+def operations() -> dict[str, dict]:
     found: dict[str, dict] = {}
     for service, (sends, receives) in service_lists().items():
         for action, types in (("send", sends), ("receive", receives)):
+            summary = SUMMARIES.get((service, action)) or SUMMARIES[("*", action)]
             for event_type in types:
                 found[f"{service}.{action}.{event_type}"] = {
                     "action": action, "channel": {"$ref": f"#/channels/{event_type}"},
-                    "summary": f"The {service} service {'publishes' if action == 'send' else 'consumes'} {event_type}."}
-    for event_type, model in published.items():  # each court's client reads its own queue, `court.<id>.#`
-        if address_of(model).startswith(COURT_KEY):
-            found[f"court.receive.{event_type}"] = {
-                "action": "receive", "channel": {"$ref": f"#/channels/{event_type}"},
-                "summary": f"A court's client consumes {event_type} from its queue (bound to court.<id>.#)."}
+                    "summary": summary.format(service=service, event=event_type)}
     return dict(sorted(found.items()))
 
 
@@ -81,7 +91,7 @@ def render() -> dict[str, str]:
                  "description": "Events on the topic exchange <namespace>.events; each message body is the "
                                 "envelope (envelope.json) whose `data` follows the event's schema."},
         "channels": {event_type: channel(event_type, model) for event_type, model in published.items()},
-        "operations": operations(published),
+        "operations": operations(),
     })
     return files
 

@@ -13,6 +13,11 @@ ROUTES: dict[str, str] = {
     "eboxes": "notification",
     "paper-service": "notification",
     "sandbox-sms": "notification",
+    "sandbox-email": "notification",
+    "court-notices": "notification",  # a court's notices on its cases, one by one or in batches
+    "outages": "notification",  # the public outage register
+    "notice-monitor": "notification",  # stuck notices, for operators
+    "statistics": "notification",  # public statistics: no personal data, small counts suppressed
     "courts": "registry",
     "cities": "registry",
     "provinces": "registry",

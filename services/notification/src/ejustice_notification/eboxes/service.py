@@ -86,6 +86,11 @@ async def find(runtime: ServiceRuntime, *, jurisdiction: Jurisdiction, national_
     return await aggregate.state(runtime.commits, ebox_id_of(jurisdiction, national_id))
 
 
+async def held(runtime: ServiceRuntime, ebox_id: str) -> Ebox | None:
+    """The e-box as this process last saw it (its owner and mobile; its index may have grown since)."""
+    return (await aggregate.load(runtime.commits, ebox_id, fresh=False)).state
+
+
 async def of_account(runtime: ServiceRuntime, account_id: str) -> Ebox | None:
     index = await runtime.db[ACCOUNTS].find_one({"_id": account_id})
     return await aggregate.state(runtime.commits, index["ebox_id"]) if index else None

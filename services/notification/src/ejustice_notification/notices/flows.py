@@ -4,6 +4,7 @@ import asyncio
 
 import structlog
 
+from ejustice_notification.cases import service as cases
 from ejustice_notification.eboxes import service as eboxes
 from ejustice_notification.notices import service
 from ejustice_notification.notices.models import NoticeContent
@@ -15,7 +16,8 @@ log = structlog.get_logger()
 
 
 async def on_filing_accepted(runtime: ServiceRuntime, envelope: Envelope, event: FilingAccepted) -> None:
-    """Every party is told: in their e-box if they have one, on paper if not."""
+    """Every party is told: in their e-box if they have one, on paper if not; the court may post notices on the case."""
+    await cases.record(runtime, event)
     for party in _distinct(event.parties):
         content = service.acceptance_notice(event, party)
         ebox = await eboxes.find(runtime, jurisdiction=event.jurisdiction, national_id=party.national_id)

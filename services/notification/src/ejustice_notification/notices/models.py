@@ -2,7 +2,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ejustice_shared.events import ReturnReason
+from ejustice_shared.events import Hearing, NoticeDocument, ReturnReason
+from ejustice_shared.events.catalog import NoticeKind
 from ejustice_shared.people import Jurisdiction
 
 Language = Literal["fa", "vi", "en"]
@@ -13,7 +14,7 @@ class NoticeContent(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["case-accepted", "filing-returned"]
+    kind: Literal["case-accepted", "filing-returned"] | NoticeKind
     jurisdiction: Jurisdiction
     filing_id: str
     court_id: str
@@ -22,6 +23,11 @@ class NoticeContent(BaseModel):
     reasons: tuple[ReturnReason, ...] = ()
     title: dict[Language, str]
     body: dict[Language, str]
+    # A court's notice on a case (a summons, an order, a judgment): its own reference and what it carries.
+    reference: str | None = None
+    hearing: Hearing | None = None
+    deadline_days: int | None = None
+    documents: tuple[NoticeDocument, ...] = ()
 
 
 class NoticeRead(BaseModel):
@@ -38,3 +44,7 @@ class NoticeRead(BaseModel):
     viewed_at: str | None = Field(description="The addressee's first view.")
     served_at: str | None = Field(description="When it counts as served under the jurisdiction's rule.")
     service_rule: str
+    reference: str | None = None
+    hearing: Hearing | None = None
+    deadline_days: int | None = Field(None, description="Days from service; the deadline: /notices/{id}/deadline.")
+    documents: list[NoticeDocument] = []

@@ -30,6 +30,8 @@ from ejustice_shared.events import (
     Envelope,
     FilingAccepted,
     FilingReturned,
+    NoticeAlerted,
+    NoticeAlertFailed,
     NoticeDelivered,
     NoticeServed,
     NoticeViewed,
@@ -82,6 +84,8 @@ class Notice:
     deposited: NoticeDeposited
     viewed_at: str | None = None
     served_at: str | None = None
+    alerted: NoticeAlerted | None = None  # a court's notice: alerted from a queue (alerting/service.py)
+    alert_failed: NoticeAlertFailed | None = None
 
     @property
     def policy(self) -> deemed.DeemedServicePolicy:
@@ -126,6 +130,16 @@ def _served_now(state: Notice | None, served: NoticeServed, fact: Fact) -> Notic
     return replace(state, served_at=served.served_at) if state else state
 
 
+@aggregate.evolves(NoticeAlerted)
+def _alerted(state: Notice | None, alerted: NoticeAlerted, fact: Fact) -> Notice | None:
+    return replace(state, alerted=alerted) if state else state
+
+
+@aggregate.evolves(NoticeAlertFailed)
+def _alert_failed(state: Notice | None, failed: NoticeAlertFailed, fact: Fact) -> Notice | None:
+    return replace(state, alert_failed=failed) if state else state
+
+
 async def load(runtime: ServiceRuntime, notice_id: str) -> Notice | None:
     return await aggregate.state(runtime.commits, notice_id)
 
@@ -161,8 +175,10 @@ def deposit(state: Notice | None, command: Deposit) -> Decision:
     return Decision([deposited, delivered, *([_served(deposited, served_at)] if served_at else [])])
 
 
-async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, content: NoticeContent) -> Notice:
-    """Deposit the notice in the e-box, serve it if its rule says arrival is service, and alert the owner."""
+async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, content: NoticeContent,
+                  alert: bool = True) -> Notice:
+    """Deposit the notice in the e-box, serve it if its rule says arrival is service, and alert the owner
+    (unless `alert` is False: a court's notices are alerted from a queue, with retries and fallback)."""
     notice_id = notice_id_for(cause.id, ebox.ebox_id)
     # The index first: once notice.delivered is out, the owner can read the notice.
     await eboxes.file_notice(runtime, cause=cause, ebox=ebox, notice_id=notice_id, kind=content.kind)
@@ -174,6 +190,8 @@ async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, conte
     if due_at and notice.served_at is None:
         with contextlib.suppress(DuplicateKeyError):  # set by an earlier delivery of this event
             await runtime.db[PENDING_SERVICE].insert_one({"_id": notice_id, "due_at": iso(due_at)})
+    if not alert:
+        return notice
     language = LANGUAGE_OF[content.jurisdiction]
     await alerts.alert_once(runtime, key=f"notice-{notice_id}", to=ebox.mobile, template="notice", language=language,
                             params={"title": content.title[language]})

@@ -69,6 +69,21 @@ async def load(runtime: ServiceRuntime, task_id: str) -> PaperTaskRead | None:
     return await aggregate.state(runtime.commits, task_id)
 
 
+# The same stream read for what the task serves (its content: a deadline, the kind counted in statistics).
+opening = Aggregate("paper-task-opening", stream=stream_of, initial=None, source=SOURCE,
+                    state_type=PaperTaskOpened | None)
+
+
+@opening.evolves(PaperTaskOpened)
+def _opening(state: PaperTaskOpened | None, opened: PaperTaskOpened, fact: Fact) -> PaperTaskOpened:
+    return opened
+
+
+async def opened(runtime: ServiceRuntime, task_id: str) -> PaperTaskOpened | None:
+    """How the task was opened: the party and the notice's full content."""
+    return await opening.state(runtime.commits, task_id)
+
+
 @dataclass(frozen=True)
 class OpenTask:
     task_id: str
