@@ -468,7 +468,7 @@ jaeger() {
   if running "$dir/jaeger.pid"; then say "Jaeger already running (UI on $JAEGER_UI_PORT)"; return; fi
   if port_open "$JAEGER_OTLP_PORT"; then say "something answers on $JAEGER_OTLP_PORT: taken as the OTLP receiver"; return; fi
   bin="$(jaeger_binary)"
-  say "starting Jaeger: OTLP on 127.0.0.1:$JAEGER_OTLP_PORT, UI and query API on 127.0.0.1:$JAEGER_UI_PORT"
+  say "starting Jaeger: OTLP on 127.0.0.1:$JAEGER_OTLP_PORT, query API on 127.0.0.1:$JAEGER_UI_PORT"
   (exec nohup "$bin" --config "$ROOT/deploy/jaeger/config.yaml" >>"$DATA/logs/jaeger.log" 2>&1 </dev/null) &
   echo $! >"$dir/jaeger.pid"
   wait_port "$JAEGER_UI_PORT" 60 Jaeger

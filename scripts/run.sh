@@ -19,7 +19,7 @@ ready() {
     echo "Prometheus: http://127.0.0.1:${EJUSTICE_PROMETHEUS_PORT:-9090} (targets: /targets, alerts: /alerts)"
   fi
   if [ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]; then
-    echo "traces exported to $OTEL_EXPORTER_OTLP_ENDPOINT; Jaeger's UI: http://127.0.0.1:16686"
+    echo "traces exported to $OTEL_EXPORTER_OTLP_ENDPOINT; Jaeger's query API: http://127.0.0.1:16686/api/traces?service=ejustice-gateway"
   fi
 }
 

@@ -223,8 +223,12 @@ class CommitStore:
         doc = await self.collection.find_one({"_id": commit_id_})
         return Commit.from_document(doc) if doc else None
 
-    async def mark_published(self, commit: Commit) -> None:
-        await self.outbox.delete_one({"_id": commit.id})
+    async def mark_published(self, commits: Sequence[Commit]) -> None:
+        """Remove the markers of published commits: one delete for a batch the relay sent."""
+        if len(commits) == 1:
+            await self.outbox.delete_one({"_id": commits[0].id})
+        else:
+            await self.outbox.delete_many({"_id": {"$in": [commit.id for commit in commits]}})
 
     async def drop_marker(self, marker_id: str) -> None:
         await self.outbox.delete_one({"_id": marker_id})

@@ -47,8 +47,8 @@ class OutboxRelay:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def publish(self, commit: Commit) -> bool:
-        """Publish one commit's events and mark it; False if the broker did not confirm."""
+    async def send(self, commit: Commit) -> bool:
+        """Publish one commit's events; False if the broker did not confirm."""
         try:
             for event in commit.events:
                 if event.published:
@@ -58,11 +58,18 @@ class OutboxRelay:
             log.warning("publish failed, will retry", stream=commit.stream, seq=commit.seq, error=repr(exc))
             return False
         crash_point("relay.after_confirm")
-        await self.store.mark_published(commit)
+        return True
+
+    async def publish(self, commit: Commit) -> bool:
+        """Publish one commit's events and mark it; False if the broker did not confirm."""
+        if not await self.send(commit):
+            return False
+        await self.store.mark_published([commit])
         return True
 
     async def publish_in_order(self, commits: list[Commit]) -> tuple[int, set[str]]:
-        """Publish commits, each stream's in sequence and streams side by side, so confirms overlap.
+        """Publish commits, each stream's in sequence and streams side by side, so confirms overlap;
+        then remove the markers of all that were confirmed, in one delete.
 
         A stream stops at its first failure. Returns how many were published and the streams that stopped.
         """
@@ -70,19 +77,20 @@ class OutboxRelay:
         for commit in sorted(commits, key=lambda c: (c.stream, c.seq)):
             streams.setdefault(commit.stream, []).append(commit)
         blocked: set[str] = set()
-        published = 0
+        sent: list[Commit] = []
 
         async def one_stream(stream: str, pending: list[Commit]) -> None:
-            nonlocal published
             async with self._in_flight:
                 for commit in pending:
-                    if not self.bus.connected or not await self.publish(commit):
+                    if not self.bus.connected or not await self.send(commit):
                         blocked.add(stream)
                         return
-                    published += 1
+                    sent.append(commit)
 
         await asyncio.gather(*(one_stream(stream, pending) for stream, pending in streams.items()))
-        return published, blocked
+        if sent:  # a crash before this delete publishes them again (allowed); losing one is not
+            await self.store.mark_published(sent)
+        return len(sent), blocked
 
     async def _publish_fresh(self) -> None:
         while True:

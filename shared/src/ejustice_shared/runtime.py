@@ -27,6 +27,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ejustice_shared import logs, metrics, problems, queries, telemetry
 from ejustice_shared.auth import TokenVerifier
@@ -150,7 +151,7 @@ class ServiceRuntime:
         app.state.token_verifier = TokenVerifier(public_key=self.settings.jwt_public_key,
                                                  issuer=self.settings.jwt_issuer)
         problems.install(app)
-        app.middleware("http")(_observe_request)
+        app.add_middleware(ObserveRequests)
         app.include_router(_operations_router())
         for router in self._routers:  # every answer that is not a success is problem+json, and documented so
             app.include_router(router, responses=problems.PROBLEM_RESPONSES)
@@ -172,19 +173,41 @@ async def _patiently(what: str, attempt: Callable[[], Awaitable[Any]]) -> None:
             await asyncio.sleep(1)
 
 
-async def _observe_request(request: Request, call_next):
-    cid = request.headers.get("x-correlation-id") or uuid.uuid4().hex
-    correlation_id.set(cid)
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = getattr(request.scope.get("route"), "path", "unmatched")
-    method = request.method
-    metrics.HTTP_REQUESTS.labels(method, route, str(response.status_code)).inc()
-    metrics.HTTP_DURATION.labels(method, route).observe(time.perf_counter() - started)
-    if response.status_code >= 500:
-        metrics.HTTP_ERRORS.labels(method, route).inc()
-    response.headers["x-correlation-id"] = cid
-    return response
+class ObserveRequests:
+    """Correlation id and HTTP metrics for every request, as plain ASGI middleware.
+
+    (Starlette's BaseHTTPMiddleware runs the app in another task and streams the answer
+    through a queue: a cost on every request of every hop.)"""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v for k, v in scope["headers"] if k == b"x-correlation-id"), b"").decode("latin-1")
+        cid = given or uuid.uuid4().hex
+        correlation_id.set(cid)
+        started = time.perf_counter()
+        status = 500
+
+        async def answer(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", ()), (b"x-correlation-id", cid.encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, answer)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"]
+            metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            metrics.HTTP_DURATION.labels(method, route).observe(time.perf_counter() - started)
+            if status >= 500:
+                metrics.HTTP_ERRORS.labels(method, route).inc()
 
 
 class Readiness(BaseModel):
@@ -212,7 +235,8 @@ def _operations_router() -> APIRouter:
     return router
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
+async def get_runtime(request: Request) -> ServiceRuntime:
+    # async: FastAPI runs a plain dependency in a worker thread, a thread hop on every request.
     return request.app.state.runtime
 
 

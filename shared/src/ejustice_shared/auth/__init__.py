@@ -114,7 +114,8 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def authenticate(request: Request) -> Principal:
+async def authenticate(request: Request) -> Principal:
+    # async, like every dependency here: a plain function would run in a worker thread, a hop per request.
     verifier: TokenVerifier = request.app.state.token_verifier
     return verifier.verify(bearer_token(request))
 
@@ -125,7 +126,7 @@ CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
 def require(*roles: Role):
     """A dependency that admits principals holding any of the roles."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if not any(principal.has(role) for role in roles):
             raise Problem(403, "forbidden", detail="This action needs the role: " + ", ".join(roles))
         return principal
