@@ -92,8 +92,12 @@ async def test_the_statistics_page_shows_the_figures_in_persian_and_english(plat
     assert english.status_code == 200
     page = english.text
     assert '<html lang="en" dir="ltr"' in page
-    assert ">100%<" in page and "seen of 2 notices" in page  # the headline: both e-box notices were opened
-    assert "too few" in page  # the one paper notice is not shown
+    # The headline: the e-box holds each e-box party's acceptance notice and summons; only the summonses were
+    # opened. Two paper notices are shown (none handed over yet); each kind alone on paper is one: suppressed.
+    assert '<p class="ej-figure__number">50%</p>' in page and "seen of 4 notices" in page
+    assert '<p class="ej-figure__number">0%</p>' in page and "seen of 2 notices" in page
+    assert ">100%<" in page  # the summonses in the e-box
+    assert page.count('<span class="ej-suppressed">too few</span>') == 2 * 4  # two paper rows, four figures each
     assert i18n.format_month(month, "en") in page
     assert 'width="100.0"' in page and "Seen rate, e-box against paper" in page  # the chart, and its table
     assert "Tehran" in page  # the court by its name from the registry
@@ -104,7 +108,8 @@ async def test_the_statistics_page_shows_the_figures_in_persian_and_english(plat
 
     persian = httpx.get(platform.gateway + "/statistics", headers={"accept-language": "fa"}, timeout=60).text
     assert '<html lang="fa" dir="rtl"' in persian
-    assert "۱۰۰٪" in persian and "دیده‌شده از ۲ ابلاغیه" in persian and "کمتر از حد نمایش" in persian
+    assert '<p class="ej-figure__number">۵۰٪</p>' in persian and "دیده‌شده از ۴ ابلاغیه" in persian
+    assert "کمتر از حد نمایش" in persian
     assert i18n.format_month(month, "fa") in persian and digits.en_to_fa("1405") in persian  # a Jalali month
     assert "۵٬۰۰۰٬۰۰۰ ریال" in persian
 
