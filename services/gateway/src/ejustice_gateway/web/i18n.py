@@ -1,7 +1,7 @@
 """Languages of the portal: which one a page is in, its direction, and dates, numbers and money as its reader
 writes them (Jalali dates and Persian digits in fa)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -72,6 +72,33 @@ def format_date(value: str | datetime | date | None, lang: str, *, with_time: bo
         return f"{clock.strip()} ngày {moment.day:02d}/{moment.month:02d}/{moment.year}".strip() if clock else \
             f"{moment.day:02d}/{moment.month:02d}/{moment.year}"
     return f"{moment.day} {EN_MONTHS[moment.month - 1]} {moment.year}{clock}"
+
+
+def format_month(value: str | None, lang: str) -> str:
+    """A calendar month ("2026-11") as its reader names it. A Gregorian month spans two Jalali months, so Persian
+    readers see both ("آبان–آذر ۱۴۰۵")."""
+    if not value:
+        return ""
+    year, month = (int(part) for part in value.split("-"))
+    if lang == "fa":
+        last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+        first, last = (JalaliDateTime(datetime(year, month, day)) for day in (1, last_day))
+        if first.year == last.year:
+            text = f"{JALALI_MONTHS[first.month - 1]}–{JALALI_MONTHS[last.month - 1]} {first.year}"
+        else:
+            text = f"{JALALI_MONTHS[first.month - 1]} {first.year}–{JALALI_MONTHS[last.month - 1]} {last.year}"
+        return local_digits(text, lang)
+    if lang == "vi":
+        return f"tháng {month}/{year}"
+    return f"{EN_MONTHS[month - 1]} {year}"
+
+
+def format_decimal(value: float, lang: str) -> str:
+    """A figure with one decimal at most, in the reader's digits and decimal sign."""
+    text = f"{value:,.1f}".rstrip("0").rstrip(".")
+    if lang == "fa":
+        return digits.en_to_fa(text.replace(",", "٬").replace(".", "٫"))
+    return text.translate(str.maketrans(",.", ".,")) if lang == "vi" else text
 
 
 def format_number(value: int, lang: str) -> str:

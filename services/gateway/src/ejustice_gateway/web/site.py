@@ -18,6 +18,7 @@ from ejustice_gateway.web.cases import views as cases
 from ejustice_gateway.web.ebox import views as ebox
 from ejustice_gateway.web.filing import views as filing
 from ejustice_gateway.web.papers import views as papers
+from ejustice_gateway.web.statistics import views as statistics
 from ejustice_gateway.web.templating import render
 from ejustice_gateway.web.verify import views as verify
 from ejustice_gateway.web.views import router as home
@@ -34,7 +35,8 @@ def is_page(request: Request) -> bool:
 
 
 def install(app: FastAPI) -> None:
-    for router in (home, account.router, cases.router, filing.router, ebox.router, papers.router, verify.router):
+    for router in (home, account.router, cases.router, filing.router, ebox.router, papers.router, verify.router,
+                   statistics.router):
         app.include_router(router, include_in_schema=False)
     STATIC.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

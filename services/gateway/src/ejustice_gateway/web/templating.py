@@ -31,6 +31,7 @@ def render(request: Request, template: str, context: dict | None = None, *, stat
         "csrf_token": security.csrf_token(request), "signed_in": getattr(request.state, "signed_in", False),
         "digits": lambda v: i18n.local_digits(v, lang), "date": lambda v, **kw: i18n.format_date(v, lang, **kw),
         "money": lambda v: i18n.format_money(v, lang), "number": lambda v: i18n.format_number(v, lang),
+        "month": lambda v: i18n.format_month(v, lang), "decimal": lambda v: i18n.format_decimal(v, lang),
         "_": translations.gettext, "gettext": translations.gettext, "ngettext": translations.ngettext,
         **(context or {}),
     }
