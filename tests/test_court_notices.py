@@ -13,7 +13,14 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from ejustice_shared.events import AccountRegistered, CourtNoticePosted, Envelope, FilingAccepted, Party
+from ejustice_shared.events import (
+    AccountRegistered,
+    CourtNoticePosted,
+    Envelope,
+    FilingAccepted,
+    PaperServiceAssigned,
+    Party,
+)
 from tests.support.bus import Bus
 from tests.support.people import iranian_mobile, iranian_national_code, seed
 from tests.support.platform import Platform, wait_until
@@ -123,7 +130,13 @@ async def test_a_summons_with_a_deadline_is_served_in_the_ebox_and_on_paper_and_
 
     # The paper task is served at an office.
     task_id = channels[on_paper.national_id]["notice_id"]
-    clerk = platform.token("clerk-1", "clerk", office_id="abarkuh-1")
+    # The registry gives a task to the office serving the party's city; this test stands in for it.
+    await bus.publish(Envelope.wrap(PaperServiceAssigned(task_id=task_id, office_id="IR-THR-101", reason="serves-city"),
+                                    source="registry", subject=task_id))
+    operator = platform.token("operator-1", "operator")
+    office_id = wait_until(lambda: next((t["office_id"] for t in api.get("/paper-service", headers=operator).json()
+                                         if t["task_id"] == task_id), None), what="the paper task's office")
+    clerk = platform.token("clerk-1", "clerk", office_id=office_id)  # a clerk of the office it was assigned to
     assert api.post(f"/paper-service/{task_id}/outcome", headers=clerk, json={"outcome": "served"}).status_code == 200
     await bus.wait_for("notice.deadline_set", notice_id=task_id)
 
