@@ -82,9 +82,24 @@ def poison(platform) -> None:
     asyncio.run(publish())
 
 
+def visit_office(client, platform) -> None:
+    """A visitor takes a ticket at a sample office and a clerk calls it: the ticket's wait is measured."""
+    office = "IR-ABK-303"  # a sample office: Abarkuh, one counter
+    clerk = platform.token("clerk-dashboards", "clerk", office_id=office, counter="1")
+    ticket = ok(client.post(f"/api/offices/{office}/tickets", json={"service": "filing"}), 201)
+    called = ok(client.post(f"/api/offices/{office}/queue/call-next", headers=clerk))
+    while called["ticket_id"] != ticket["ticket_id"]:  # a ticket left from before is closed first
+        ok(client.post(f"/api/offices/{office}/tickets/{called['ticket_id']}/close", headers=clerk,
+                       json={"outcome": "no-show"}))
+        called = ok(client.post(f"/api/offices/{office}/queue/call-next", headers=clerk))
+    ok(client.post(f"/api/offices/{office}/tickets/{ticket['ticket_id']}/close", headers=clerk,
+                   json={"outcome": "served"}))
+
+
 def walk_journey(platform) -> None:
     """Register, file, pay (the sandbox leaves the capture out of its settlement file), the court accepts, the
-    notice is read, the respondent is served on paper, an operator reconciles the day; and one poison event."""
+    notice is read, the respondent is served on paper, an operator reconciles the day, a clerk calls a visitor's
+    ticket at an office; and one poison event."""
     seed = uuid.uuid4().int % 10**6
     applicant_id, respondent_id = iranian_national_code(seed), iranian_national_code(seed + 1)
     with httpx.Client(base_url=platform.gateway, timeout=30) as client:
@@ -106,14 +121,16 @@ def walk_journey(platform) -> None:
         assert accepted.returncode == 0, accepted.stderr
         notices = wait_until(lambda: ok(client.get("/api/notices", headers=applicant)), timeout=30, what="notice")
         ok(client.get(f"/api/notices/{notices[0]['notice_id']}", headers=applicant))
-        clerk = platform.token("clerk-1", "clerk", office_id="office-abarkuh-1")
-        tasks = wait_until(lambda: [t for t in ok(client.get("/api/paper-service", headers=clerk))
-                                    if t.get("filing_id") == filing_id], timeout=30, what="paper task")
-        ok(client.post(f"/api/paper-service/{tasks[0]['task_id']}/outcome", headers=clerk, json={"outcome": "served"}))
         operator = platform.token("operator-metrics", "operator")
+        tasks = wait_until(lambda: [t for t in ok(client.get("/api/paper-service", headers=operator))
+                                    if t.get("filing_id") == filing_id and t.get("office_id")], timeout=30,
+                           what="paper task assigned to an office")
+        clerk = platform.token("clerk-1", "clerk", office_id=tasks[0]["office_id"])  # a clerk of that office
+        ok(client.post(f"/api/paper-service/{tasks[0]['task_id']}/outcome", headers=clerk, json={"outcome": "served"}))
         day = datetime.datetime.now(datetime.UTC).date().isoformat()
         report = ok(client.post("/api/payments/reconciliations", json={"day": day}, headers=operator))
         assert report["mismatches"], report
+        visit_office(client, platform)
     poison(platform)
 
 
@@ -130,6 +147,7 @@ def test_every_panel_returns_data_from_prometheus_after_a_journey(platform, scra
         f'sum(notices_total{{{mine["notification"]}, step="paper-recorded"}})': 1,
         f'sum(payment_reconciliation_mismatches_total{{{mine["payment"]}, kind="missing-at-provider"}})': 1,
         f'sum(events_dead_lettered_total{{{mine["payment"]}}})': 1,
+        f'sum(office_ticket_wait_seconds_count{{{mine["registry"]}, office="IR-ABK-303"}})': 1,
     }
     panels = [(uid, panel["title"], target["expr"]) for uid, board in dashboards.rendered().items()
               for panel in board["panels"] for target in panel["targets"]]

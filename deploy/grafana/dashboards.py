@@ -146,6 +146,11 @@ def business() -> list[Panel]:
               Query("sum by (outcome) (increase(payment_reconciliations_total[1d]))", "{{outcome}}")),
         panel("Reconciliation mismatches per day",
               Query("sum by (kind) (increase(payment_reconciliation_mismatches_total[1d]))", "{{kind}}")),
+        panel("Office waiting time p50/p90 by office",
+              *(Query(f"histogram_quantile({q}, sum by (office, le) (rate(office_ticket_wait_seconds_bucket[1d])))",
+                      f"{{{{office}}}} p{round(q * 100)}") for q in (0.5, 0.9)),
+              unit="s", width=24,
+              description="A ticket's wait, from issued to called, over the last day; counted when it is called."),
     ]
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
+from prometheus_client import Histogram
 from pymongo.errors import DuplicateKeyError
 
 from ejustice_registry.offices import hours
@@ -33,6 +34,10 @@ from ejustice_shared.runtime import ServiceRuntime
 QUEUE_NOW = "queue_now"
 log = structlog.get_logger()
 OPEN = ("waiting", "called", "serving")
+# Issued to called, observed once per stored "called" commit (not for a cause applied before).
+TICKET_WAIT = Histogram("office_ticket_wait_seconds", "Time a ticket waited, from issued to called",
+                        ["office", "shift"],
+                        buckets=(60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 10800))
 
 
 def day_stream(office_id: str, day: str) -> str:
@@ -338,9 +343,19 @@ async def change(runtime: ServiceRuntime, office: OfficeRead, day: str, decide: 
     """Decide on the office's queue that day; keep the office's queue summary; the queue after it and the result."""
     outcome = await queue_aggregate(office).execute(runtime.commits, day_key(office.office_id, day), decide, command,
                                                     cause=cause, actor=actor)
+    if outcome.stored:
+        observe_waits(office, outcome.commit, outcome.state)
     queue = QueueDay(office, day, outcome.state, outcome.seq)
     await remember(runtime, queue)
     return queue, outcome.result
+
+
+def observe_waits(office: OfficeRead, commit, tickets: Tickets) -> None:
+    for envelope in commit.events:
+        if envelope.type == TicketCalled.type and (ticket := tickets.get(envelope.data["ticket_id"])):
+            waited = (datetime.fromisoformat(envelope.data["called_at"])
+                      - datetime.fromisoformat(ticket.issued_at)).total_seconds()
+            TICKET_WAIT.labels(office.office_id, ticket.shift).observe(max(waited, 0))
 
 
 async def issue(runtime: ServiceRuntime, *, office_id: str, create: TicketCreate,
