@@ -1,19 +1,26 @@
 """The portal's pages over plain HTTP: languages, headers, CSRF, friendly errors; organisations as parties."""
 
+import base64
+import json
 import re
 import socket
+import uuid
 
 import httpx
 import pytest
 
 from ejustice_gateway.web.filing.service import resume_step
+from ejustice_gateway.web.i18n import format_date, local_digits
 from ejustice_shared.people import (
     valid_iranian_legal_entity_id,
     valid_organisation_id,
     valid_vietnamese_enterprise_code,
 )
+from tests.support.bus import Bus
 from tests.support.journey import ok
-from tests.support.people import iranian_national_code, seed
+from tests.support.people import iranian_mobile, iranian_national_code, seed
+from tests.support.platform import wait_until
+from tests.test_court_notices import COURT, accept_case, open_ebox, parties, post
 
 
 @pytest.fixture
@@ -57,6 +64,77 @@ def test_a_form_without_its_token_is_refused(page):
     assert refused.status_code == 403 and "<html" in refused.text
     forged = page.post("/sign-in", data={**form, "csrf_token": "forged"}, headers={"cookie": "ej_csrf=another"})
     assert forged.status_code == 403
+
+
+def csrf(page: httpx.Client, path: str) -> tuple[str, str]:
+    """A form's CSRF token and its cookie (sent by hand: the cookie is Secure and the test speaks plain HTTP)."""
+    answer = page.get(path)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', answer.text).group(1)
+    return token, answer.cookies["ej_csrf"]
+
+
+def office_codes(text: str) -> set[str]:
+    return set(re.findall(r"<strong>([^<]+)</strong>", text.split('class="govuk-list govuk-list--bullet ej-offices"')[1]
+                          .split("</ul>")[0]))
+
+
+def test_a_refused_identity_lists_the_capitals_offices_and_a_city_choice_changes_them(page, platform):
+    n = seed()
+    national_id, owner, other = iranian_national_code(n), iranian_mobile(n), iranian_mobile(n + 1)
+    ok(page.post("/api/registrations", json={"jurisdiction": "IR", "national_id": national_id, "mobile": owner}), 201)
+    token, cookie = csrf(page, "/sign-in")
+    refused = page.post("/sign-in", headers={"cookie": f"ej_csrf={cookie}", "accept-language": "en"}, data={
+        "jurisdiction": "IR", "national_id": national_id, "mobile": other, "csrf_token": token})
+    assert refused.status_code == 403, refused.text
+    tehran = office_codes(refused.text)
+    assert tehran and '<option value="IR-THR" selected>Tehran</option>' in refused.text
+    offices = ok(page.get("/api/offices", params={"city_id": "IR-THR"}))
+    assert tehran == {o["name"] for o in offices}
+    assert ("Open now" in refused.text) == any(o["opening"] == "open" for o in offices)
+    assert "people waiting" in refused.text or "person waiting" in refused.text
+
+    isfahan = page.get("/service-offices", params={"jurisdiction": "IR", "city_id": "IR-ISF"},
+                       headers={"accept-language": "fa"})
+    assert isfahan.status_code == 200 and '<option value="IR-ISF" selected>اصفهان</option>' in isfahan.text
+    chosen = office_codes(isfahan.text)
+    assert chosen == {o["name"] for o in ok(page.get("/api/offices", params={"city_id": "IR-ISF"}))}
+    assert chosen and chosen.isdisjoint(tehran)
+    # An unknown city falls back to the capital rather than to an empty list.
+    assert office_codes(page.get("/service-offices", params={"city_id": "XX-NOPE"}).text) == tehran
+
+
+async def test_a_notice_with_a_deadline_says_its_days_before_opening_and_its_date_after(page, platform):
+    api = httpx.Client(base_url=platform.gateway + "/api", timeout=30)
+    bus = await Bus(platform.namespace, ("notice.*",)).open()
+    try:
+        addressee, other = parties(2)
+        citizen = await open_ebox(platform, bus, api, addressee.national_id, iranian_mobile(seed()))
+        filing_id = await accept_case(bus, addressee, other)
+    finally:
+        await bus.close()
+    court = platform.token(f"court-{COURT}", "court", court_id=COURT)
+    posted = post(api, court, {"reference": f"summons-{uuid.uuid4().hex[:8]}", "kind": "summons",
+                               "filing_id": filing_id, "deadline_days": 10,
+                               "hearing": {"at": "2026-12-20T09:30:00+03:30", "branch_id": f"{COURT}-B12",
+                                           "room": "4"}})
+    notice_id = next(a["notice_id"] for a in posted["addressees"] if a["national_id"] == addressee.national_id)
+    access = citizen["authorization"].removeprefix("Bearer ")
+    web = base64.urlsafe_b64encode(json.dumps({"access_token": access, "refresh_token": "unused",
+                                               "jurisdiction": "IR", "lang": "fa"}).encode()).decode()
+    signed_in = {"cookie": f"ej_session={web}", "accept-language": "fa"}
+    before = wait_until(lambda: (a := page.get(f"/ebox/{notice_id}", headers=signed_in)).status_code == 200 and a,
+                        what="the notice in the e-box")
+    assert f"از روز ابلاغ {local_digits(10, 'fa')} روز" in before.text
+    token, cookie = csrf(page, "/sign-in")
+    opened = page.post(f"/ebox/{notice_id}/open", data={"csrf_token": token},
+                       headers={**signed_in, "cookie": f"ej_session={web}; ej_csrf={cookie}"})
+    assert opened.status_code == 303
+    deadline = wait_until(lambda: api.get(f"/notices/{notice_id}/deadline", headers=citizen).json()["deadline"],
+                          what="the deadline set")
+    shown = page.get(f"/ebox/{notice_id}", headers=signed_in).text
+    assert "مهلت" in shown and format_date(deadline["ends_at"], "fa") in shown
+    assert format_date(deadline["ends_at"], "fa") != format_date(deadline["served_at"], "fa")
+    api.close()
 
 
 def test_errors_are_friendly_pages_in_the_readers_language(page):

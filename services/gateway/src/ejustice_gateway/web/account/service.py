@@ -42,11 +42,26 @@ def keep_pending(request: Request, response: Response, value: Pending | None) ->
     response.set_cookie(PENDING_COOKIE, raw, max_age=20 * 60, **security.cookie_options(request))
 
 
-async def nearest_offices(portal: Portal, jurisdiction: str) -> list[dict]:
-    """Service offices where the person can prove who they are, if the registry can list them; else none."""
-    answer = await portal.call("GET", "/offices", params={"jurisdiction": jurisdiction})
-    if answer.status_code != 200:
-        return []
-    body = answer.json()
-    offices = body if isinstance(body, list) else body.get("offices", []) if isinstance(body, dict) else []
-    return [o for o in offices if isinstance(o, dict)][:5]
+# Where the offices are shown first, so that "here are the nearest" is never empty: each country's capital.
+CAPITALS = {"IR": "IR-THR", "VN": "VN-HN"}
+
+
+@dataclass
+class Offices:
+    """The service offices of one city, and the country's cities to choose another."""
+
+    cities: list[dict]
+    city_id: str
+    offices: list[dict]
+
+
+async def offices_in_city(portal: Portal, jurisdiction: str, city_id: str | None = None) -> Offices:
+    """The working offices of the chosen city (the capital unless the person chose one of the country's cities),
+    with their opening state and current wait."""
+    answer = await portal.call("GET", "/cities", params={"jurisdiction": jurisdiction})
+    cities = answer.json() if answer.status_code == 200 else []
+    known = {c["city_id"] for c in cities}
+    chosen = city_id if city_id in known else CAPITALS.get(jurisdiction, "")
+    answer = await portal.call("GET", "/offices", params={"city_id": chosen}) if chosen else None
+    offices = answer.json() if answer is not None and answer.status_code == 200 else []
+    return Offices(cities=cities, city_id=chosen, offices=offices)

@@ -30,11 +30,7 @@ async def sign_in(portal: PortalContext):
                                                 "next": next_page}, status_code=422)
     answer = await portal.call("POST", "/registrations", json={**values, "language": portal.lang})
     if answer.status_code == 403:
-        problem = answer.json()
-        offices = await service.nearest_offices(portal, values["jurisdiction"])
-        reasons = [e.get("reason") for e in problem.get("errors") or []] or [problem.get("detail")]
-        return render(request, "next_step.html", {"reasons": reasons, "next_step": problem.get("next_step"),
-                                                  "offices": offices}, status_code=403)
+        return await _refused(portal, values["jurisdiction"], answer.json())
     if answer.status_code in (422, 503):
         return render(request, "sign_in.html", {"errors": form_errors(answer), "form": values, "next": next_page},
                       status_code=answer.status_code)
@@ -48,6 +44,22 @@ async def sign_in(portal: PortalContext):
     response = RedirectResponse("/sign-in/code" if started["code_sent"] else "/sign-in/national-eid", 303)
     service.keep_pending(request, response, pending)
     return response
+
+
+async def _refused(portal: PortalContext, jurisdiction: str, problem: dict):
+    """Identity not proven: the next step in words, and the service offices of the capital where it can be."""
+    reasons = [e.get("reason") for e in problem.get("errors") or []] or [problem.get("detail")]
+    offices = await service.offices_in_city(portal, jurisdiction)
+    return render(portal.request, "next_step.html", {"reasons": reasons, "next_step": problem.get("next_step"),
+                                                     "jurisdiction": jurisdiction, "found": offices}, status_code=403)
+
+
+@router.get("/service-offices")
+async def service_offices(portal: PortalContext, jurisdiction: str = "IR", city_id: str = ""):
+    """The offices of a chosen city: the refusal page's form lands here (a plain GET, no script needed)."""
+    jurisdiction = jurisdiction if jurisdiction in service.CAPITALS else "IR"
+    offices = await service.offices_in_city(portal, jurisdiction, city_id)
+    return render(portal.request, "service_offices.html", {"jurisdiction": jurisdiction, "found": offices})
 
 
 def _choose_country(portal: PortalContext) -> str:
@@ -99,11 +111,7 @@ async def _confirm_eid(portal: PortalContext, pending: Pending, assertion: str):
 
 async def _eid_refused(portal: PortalContext, pending: Pending, answer):
     if answer.status_code == 403:
-        problem = answer.json()
-        offices = await service.nearest_offices(portal, pending.jurisdiction)
-        reasons = [e.get("reason") for e in problem.get("errors") or []] or [problem.get("detail")]
-        return render(portal.request, "next_step.html", {"reasons": reasons, "next_step": problem.get("next_step"),
-                                                         "offices": offices}, status_code=403)
+        return await _refused(portal, pending.jurisdiction, answer.json())
     sandbox = portal.request.app.state.runtime.settings.proofing_eid_provider == "sandbox"
     return render(portal.request, "national_eid.html", {"pending": pending, "sandbox": sandbox,
                                                         "errors": form_errors(answer)},

@@ -1,13 +1,12 @@
 """The e-box as pages: listing never counts as viewing; opening a notice does, and the page says so first."""
 
-DEADLINE_FIELDS = ("deadline", "deadline_at", "respond_by", "due_at")
+from ejustice_gateway.web.api import Portal
 
 
-def deadlines(notice: dict) -> list[str]:
-    """Dates by which the person must act, whatever the notice kind calls them."""
-    found = [notice[k] for k in DEADLINE_FIELDS if notice.get(k)]
-    found += [d.get("due_at") or d.get("date") for d in notice.get("deadlines") or [] if isinstance(d, dict)]
-    return [d for d in found if d]
+async def deadline(portal: Portal, notice_id: str) -> dict | None:
+    """The deadline the notification service computed from the notice's service (none before it is served)."""
+    answer = await portal.call("GET", f"/notices/{notice_id}/deadline")
+    return answer.json().get("deadline") if answer.status_code == 200 else None
 
 
 def find(notices: list[dict], notice_id: str) -> dict | None:

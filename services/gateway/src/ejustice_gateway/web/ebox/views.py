@@ -27,10 +27,10 @@ async def notice_page(notice_id: str, portal: PortalContext):
     if listed is None:
         raise PageFailure(404)
     if listed.get("viewed_at") is None:
-        return render(portal.request, "before_opening.html", {"notice": listed, "today": i18n.now(),
-                                                               "deadlines": service.deadlines(listed)})
+        return render(portal.request, "before_opening.html", {"notice": listed, "today": i18n.now()})
     notice = await portal.get(f"/notices/{notice_id}")
-    return render(portal.request, "notice.html", {"notice": notice, "deadlines": service.deadlines(notice)})
+    return render(portal.request, "notice.html", {"notice": notice,
+                                                  "deadline": await service.deadline(portal, notice_id)})
 
 
 @router.post("/{notice_id}/open")
