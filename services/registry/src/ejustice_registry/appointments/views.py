@@ -15,7 +15,7 @@ router = APIRouter(prefix="/offices/{office_id}/appointments", tags=["appointmen
 async def read_calendar(office_id: str, request: Request, runtime: Runtime,
                         day: Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]) -> CalendarRead:
     """The day's counter time per shift in slots, free or booked (what for, to the office's staff only)."""
-    principal = authenticate(request) if request.headers.get("authorization") else None
+    principal = await authenticate(request) if request.headers.get("authorization") else None
     return await service.calendar(runtime, office_id=places.normalize_id(office_id), day=day, principal=principal)
 
 

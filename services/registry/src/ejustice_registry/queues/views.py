@@ -19,7 +19,7 @@ Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 async def take_ticket(office_id: str, create: TicketCreate, request: Request, runtime: Runtime) -> TicketRead:
     """A visitor's ticket, from the kiosk or the portal (no token needed) or by SMS (the SMS gateway's token);
     the answer says how many wait before it and for how long, from today's times."""
-    principal = authenticate(request) if request.headers.get("authorization") else None
+    principal = await authenticate(request) if request.headers.get("authorization") else None
     return await service.issue(runtime, office_id=places.normalize_id(office_id), create=create, principal=principal)
 
 
