@@ -5,6 +5,8 @@ token of the role the route is for, so the requests reach the code behind the ch
 The platform is this module's own: the fuzzer leaves drafts and registrations behind.
 """
 
+import json
+
 import httpx
 import hypothesis
 import pytest
@@ -26,6 +28,13 @@ pytestmark = pytest.mark.fuzz
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 # Requests per operation and generation mode: enough to reach the bounds, small enough for CI.
 EXAMPLES = 12
+
+
+@schemathesis.serializer("application/x-ndjson")
+def ndjson(ctx, value) -> bytes:
+    """A batch of court notices: one JSON document per line (a generated body that is not a list is one line)."""
+    lines = value if isinstance(value, list) else [value]
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
 
 
 @pytest.fixture(scope="module")
