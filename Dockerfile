@@ -7,6 +7,20 @@
 # listens on 0.0.0.0:${PORT} (PORT defaults per service; set it explicitly).
 
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG NODE_IMAGE=node:22-slim
+
+# ---------------------------------------------------------------------------
+# assets: the portal's and console's static files (GOV.UK Frontend, the
+# right-to-left stylesheet, fonts) from the pinned npm packages. Only the
+# gateway's wheel packages them; other services' images leave them unused.
+# ---------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS assets
+
+WORKDIR /assets
+COPY services/gateway/assets/package.json services/gateway/assets/package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY services/gateway/assets/ ./
+RUN node build.mjs /static
 
 # ---------------------------------------------------------------------------
 # build: resolve the service's locked dependencies into /app/.venv
@@ -49,7 +63,13 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 
 # Then the workspace itself. --no-editable installs ejustice-shared and the
 # service as regular packages, so the runtime stage needs only /app/.venv.
+# The gateway's wheel also carries the built static files and the compiled
+# message catalogues (its pyproject.toml lists them as artifacts).
 COPY . .
+COPY --from=assets /static services/gateway/src/ejustice_gateway/web/static
+RUN if [ "${SERVICE}" = gateway ]; then \
+      /app/.venv/bin/pybabel compile -d services/gateway/src/ejustice_gateway/web/locales -D messages; \
+    fi
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --package "ejustice-${SERVICE}" \
  && /app/.venv/bin/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec(sys.argv[1]) is None)" "ejustice_${SERVICE}"
@@ -63,6 +83,14 @@ ARG SERVICE
 
 LABEL org.opencontainers.image.title="ejustice-${SERVICE}" \
       org.opencontainers.image.description="ejustice ${SERVICE} service"
+
+# WeasyPrint, which renders the gateway's PDFs (receipts, slips, papers), needs
+# Pango and a font; the other services need no system libraries.
+RUN if [ "${SERVICE}" = gateway ]; then \
+      apt-get update \
+      && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 
 RUN groupadd --system --gid 10001 ejustice \
  && useradd --system --uid 10001 --gid ejustice --no-create-home \
