@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aio_pika
 import httpx
 import pytest
 import pytest_asyncio
@@ -27,51 +26,12 @@ from ejustice_shared.events import (
     ReturnReason,
 )
 from ejustice_shared.people import valid_iranian_national_code
+from tests.support.bus import Bus
 from tests.support.platform import Platform, consumed, wait_consumed, wait_until
-from tests.support.stores import AMQP_URL, commits, events_of, mongo
+from tests.support.stores import commits, events_of, mongo
 
 # Iran: arrival is service; Vietnam here stands for a jurisdiction that serves at the first view.
 MODULE_POLICY = {"IR": {"rule": "on_delivery"}, "VN": {"rule": "on_first_view"}}
-
-
-class Bus:
-    """The test's end of a platform's exchange: it publishes envelopes and spies on what the service publishes."""
-
-    def __init__(self, namespace: str):
-        self.namespace = namespace
-        self.seen: list[dict] = []
-
-    async def open(self) -> "Bus":
-        self.connection = await aio_pika.connect(AMQP_URL)
-        channel = await self.connection.channel(publisher_confirms=True)
-        self.exchange = await channel.get_exchange(f"{self.namespace}.events")
-        # Bound before anything is published, so the service's mandatory publishes always have a queue.
-        self.spy = await channel.declare_queue(exclusive=True)
-        for pattern in ("notice.*", "paper_service.*"):
-            await self.spy.bind(self.exchange, pattern)
-        return self
-
-    async def close(self) -> None:
-        await self.connection.close()
-
-    async def publish(self, envelope: Envelope) -> None:
-        await self.exchange.publish(aio_pika.Message(envelope.model_dump_json().encode(), message_id=envelope.id,
-                                                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                                    routing_key=envelope.routing_key, mandatory=True)
-
-    async def events(self, event_type: str, **data) -> list[dict]:
-        """What the service published so far of this type, whose data has these values."""
-        while (message := await self.spy.get(fail=False)) is not None:
-            await message.ack()
-            self.seen.append(json.loads(message.body))
-        return [e for e in self.seen if e["type"] == event_type and all(e["data"].get(k) == v for k, v in data.items())]
-
-    async def wait_for(self, event_type: str, *, count: int = 1, timeout: float = 15.0, **data) -> list[dict]:
-        for _ in range(int(timeout / 0.1)):
-            if len(found := await self.events(event_type, **data)) >= count:
-                return found
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"{count} {event_type} {data} not published; saw {self.seen}")
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +48,8 @@ def notification(infrastructure):
 
 @pytest_asyncio.fixture(scope="module")
 async def bus(notification):
-    opened = await Bus(notification.namespace).open()
+    # Bound before anything is published, so the service's mandatory publishes always have a queue.
+    opened = await Bus(notification.namespace, ("notice.*", "paper_service.*")).open()
     yield opened
     await opened.close()
 
