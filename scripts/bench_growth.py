@@ -1,11 +1,13 @@
 """Growth benchmark: each request type's latency as the stored commits grow.
 
-    make bench     (or: .venv/bin/python scripts/bench_growth.py --sizes 10000 100000 1000000 --rounds 20)
+    make bench     (or: .venv/bin/python scripts/bench_growth.py --sizes 10000 100000 1000000 --rounds 20
+                    [--services filing notification])
 
 Starts the five services on databases of their own, walks one citizen journey (register, file,
 pay, the court accepts, a notice arrives), then, for each size, pre-stores filler commits by
 bulk inserts straight into the database (not through the services) until the `commits`
-collection of every service's database holds that many, and times each request type through
+collection of each chosen service's database (all five unless --services names some) holds that
+many, and times each request type through
 the gateway, one request at a time: the median and the 95th percentile, in ms.
 
 Filler commits are shaped like real ones (about 700 bytes, streams of 10). With every query
@@ -15,6 +17,7 @@ collection. Prints a Markdown table. Loopback only; stops what it started.
 
 import argparse
 import asyncio
+import signal
 import statistics
 import sys
 import time
@@ -48,23 +51,29 @@ def filler(n: int, moment: str) -> dict:
             "actor": {"service": "bench"}}
 
 
-async def fill(databases: list[str], size: int, stored: dict[str, int]) -> float:
-    """Bulk-insert filler commits until each database's commits number `size`; returns the seconds it took."""
+async def fill(databases: list[str], size: int, stored: dict[str, int], inserters: int) -> float:
+    """Bulk-insert filler commits until each database's commits number `size`; returns the seconds it took.
+
+    A few inserters share the batches of every database, so the server's cores are all busy."""
     client = mongo()
+    moment = clock.iso()
+    batches = asyncio.Queue()
+    for database in databases:
+        for start in range(stored[database], size, BATCH):
+            batches.put_nowait((database, start, min(size, start + BATCH)))
     started = time.monotonic()
     try:
-        async def one(database: str) -> None:
-            collection = client[database]["commits"]
-            moment = clock.iso()
-            while stored[database] < size:
-                upto = min(size, stored[database] + BATCH)
-                await collection.insert_many([filler(n, moment) for n in range(stored[database], upto)],
-                                             ordered=False)
-                stored[database] = upto
+        async def inserter() -> None:
+            while not batches.empty():
+                database, start, upto = batches.get_nowait()
+                await client[database]["commits"].insert_many([filler(n, moment) for n in range(start, upto)],
+                                                              ordered=False)
 
-        await asyncio.gather(*(one(database) for database in databases))
+        await asyncio.gather(*(inserter() for _ in range(inserters)))
     finally:
         await client.close()
+    for database in databases:
+        stored[database] = max(stored[database], size)
     return time.monotonic() - started
 
 
@@ -145,17 +154,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--services", nargs="+", choices=SERVICES, default=list(SERVICES),
+                        help="whose databases get the filler commits (default: all five)")
+    parser.add_argument("--inserters", type=int, default=4, help="bulk inserts in flight at once")
     args = parser.parse_args()
+    # A stopped run still stops its services and drops its databases.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ensure_infrastructure()
     platform = Platform(settings={}).start()
     try:
-        databases = [platform.database(name) for name in SERVICES]
+        databases = [platform.database(name) for name in args.services]
         stored = dict.fromkeys(databases, 0)
         results: dict[int, dict[str, list[float]]] = {}
         with httpx.Client(base_url=platform.gateway, timeout=60) as client:
             journey = Journey(platform, client)
             for size in sorted(args.sizes):
-                seconds = asyncio.run(fill(databases, size, stored))
+                seconds = asyncio.run(fill(databases, size, stored, args.inserters))
                 print(f"{size:,} filler commits in each of {len(databases)} databases: stored in {seconds:.0f} s",
                       file=sys.stderr, flush=True)
                 results[size] = measure(client, journey, args.rounds)
