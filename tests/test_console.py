@@ -224,7 +224,7 @@ def run_counter_journey(counter: Counter, api: httpx.Client, platform: Platform,
     counter.check("check")
     page.fill("#code", "000000" if "000000" not in seen else "111111")  # a wrong code first: refused, nothing sent
     page.click("#submit")
-    assert page.locator("#code-error").is_visible()
+    page.locator("#code-error").wait_for()
     page.fill("#code", sms_code(api, mobile, seen))
     page.click("#submit")
     assert page.url.endswith("/pay"), page.url
@@ -237,7 +237,7 @@ def run_counter_journey(counter: Counter, api: httpx.Client, platform: Platform,
         page.check("input[name=sandbox_outcome][value=declined]")
         page.click("#pos")
         press(page, "#check-again")
-        assert page.locator("#not-taken").is_visible()
+        page.locator("#not-taken").wait_for()
         counter.check("declined")
         page.click("#try-again")
     if page.locator("input[name=sandbox_outcome]").count():
@@ -254,7 +254,7 @@ def run_counter_journey(counter: Counter, api: httpx.Client, platform: Platform,
     page.goto(counter.gateway + "/console/queue")
     page.check("#outcome")
     page.click("#close")
-    assert page.locator("#call-next").is_visible()
+    page.locator("#call-next").wait_for()
     closed = api.get(f"/api/offices/{office}/tickets/{ticket['ticket_id']}").json()
     assert (closed["status"], closed["outcome"], closed["clerk"]) == ("closed", "served", clerk["staff_id"])
 
@@ -304,7 +304,7 @@ def test_paper_service_and_appointments(lang, console_platform, chromium, api, a
         page.fill("#totp_code", "123456")
         page.fill("#counter", "1")
         page.click("form[action='/console/sign-in'] button")
-        assert page.locator("#_page").is_visible()  # never which part was wrong
+        page.locator("#_page").wait_for()  # never which part was wrong
         counter.check("sign-in-refused")
         counter.sign_in(clerk)
 
@@ -316,12 +316,12 @@ def test_paper_service_and_appointments(lang, console_platform, chromium, api, a
             page.check("#outcome")
             page.fill("#served_on", "not a date")
             page.click("#record")
-            assert page.locator("#served_on-error").is_visible()
+            page.locator("#served_on-error").wait_for()
             counter.check("paper-task")
             today = datetime.now(ZoneInfo("Asia/Tehran")).date().isoformat()
             page.fill("#served_on", today)
             page.click("#record")
-            assert page.locator("#recorded").is_visible()
+            page.locator("#recorded").wait_for()
             assert page.locator(f"a[href='/console/papers/{astara_task}']").count() == 0
         else:
             page.click(f"a[href='/console/papers/{astara_task}']")
@@ -336,7 +336,7 @@ def test_paper_service_and_appointments(lang, console_platform, chromium, api, a
         chosen = page.get_attribute("#slot", "value")
         page.check("#service-2")
         page.click("#book")
-        assert page.locator("#booked").is_visible()
+        page.locator("#booked").wait_for()
         counter.check("booked")
         assert page.locator(f"input[name=slot][value='{chosen}']").count() == 0  # booked: no longer offered
         assert counter.violations == {}, counter.violations
@@ -362,7 +362,7 @@ def test_a_suspended_offices_clerk_is_refused(console_platform, chromium, api):
         assert page.locator("#call-next").count() == 0
         counter.check("office-suspended")
         counter.sign_in(clerk)
-        assert page.locator("#refused").is_visible()
+        page.locator("#refused").wait_for()
         counter.check("sign-in-suspended")
         assert counter.violations == {}, counter.violations
     finally:
