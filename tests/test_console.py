@@ -76,6 +76,8 @@ class Counter:
         page = self.page
         assert page.get_attribute("html", "lang") == self.lang, page.url
         assert page.get_attribute("html", "dir") == ("rtl" if self.lang == "fa" else "ltr"), page.url
+        persian = bool(re.search("[\u0600-\u06ff]", page.inner_text("h1")))
+        assert persian == (self.lang == "fa"), f"{page.url}: the heading is not in {self.lang}"
         if self.twin is None:
             found = browser.axe_violations(page)
         else:
