@@ -227,6 +227,7 @@ def run_counter_journey(counter: Counter, api: httpx.Client, platform: Platform,
     page.fill("#code", "000000" if "000000" not in seen else "111111")  # a wrong code first: refused, nothing sent
     page.click("#submit")
     page.locator("#code-error").wait_for()
+    assert page.locator(".govuk-error-summary a[href='#code']").count() == 1  # summarised at the top, linked
     page.fill("#code", sms_code(api, mobile, seen))
     page.click("#submit")
     assert page.url.endswith("/pay"), page.url

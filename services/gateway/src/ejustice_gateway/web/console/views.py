@@ -311,8 +311,7 @@ def _visitor_national_id(portal: Portal) -> str:
 def _confirmation(portal: Portal) -> dict:
     current = service.read(portal.request)
     visitor = current.visitor if current else None
-    return {"visitor": visitor, "confirming": visitor.confirmation_filing if visitor else None,
-            "code_errors": {}}
+    return {"visitor": visitor, "confirming": visitor.confirmation_filing if visitor else None}
 
 
 FLOW = filing_steps.Flow(root="/console/filings", layout=LAYOUT, context=service.acting,
@@ -346,7 +345,7 @@ async def submit_for_visitor(filing_id: str, page: SignedIn):
 
     async def again(errors: dict, status: int = 422):
         return await filing_steps.check(FLOW, acting, filing, subject, errors=[], status_code=status,
-                                        code_errors=errors)
+                                        field_errors=errors)
 
     if visitor.confirmation_filing != filing_id or not visitor.confirmation_id:
         return await again({"code": translate(page.lang, "Send the citizen a confirmation code first")})

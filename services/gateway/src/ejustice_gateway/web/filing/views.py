@@ -210,8 +210,11 @@ def step_routes(flow: Flow) -> APIRouter:
 
 
 async def check(flow: Flow, portal: Portal, filing: dict, subject: dict, *, errors: list, status_code: int = 200,
-                **context):
-    """The page before submitting: everything entered, the fee and the court; `errors` link to their step."""
+                field_errors: dict | None = None, **context):
+    """The page before submitting: everything entered, the fee and the court; `errors` link to their step,
+    `field_errors` are those of the page's own form (summarised at the top like every step's)."""
+    if field_errors:
+        context["errors"] = field_errors
     quote = await _quote(portal, filing)
     court = await _court(portal, filing)
     cities = {c["city_id"]: c for c in await portal.get("/cities", params={"jurisdiction": filing["jurisdiction"]})}
