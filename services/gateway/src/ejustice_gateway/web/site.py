@@ -15,6 +15,8 @@ from ejustice_gateway.web import i18n, security, session
 from ejustice_gateway.web.account import views as account
 from ejustice_gateway.web.api import PageFailure, SignInNeeded
 from ejustice_gateway.web.cases import views as cases
+from ejustice_gateway.web.console import service as console_session
+from ejustice_gateway.web.console import views as console
 from ejustice_gateway.web.ebox import views as ebox
 from ejustice_gateway.web.filing import views as filing
 from ejustice_gateway.web.papers import views as papers
@@ -36,7 +38,7 @@ def is_page(request: Request) -> bool:
 
 def install(app: FastAPI) -> None:
     for router in (home, account.router, cases.router, filing.router, ebox.router, papers.router, verify.router,
-                   statistics.router):
+                   statistics.router, console.router, console.steps):
         app.include_router(router, include_in_schema=False)
     STATIC.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -48,9 +50,11 @@ def install(app: FastAPI) -> None:
             for name, value in security.HEADERS.items():
                 response.headers.setdefault(name, value)
             session.write(request, response)
+            console_session.write(request, response)
         return response
 
-    for kind in (Problem, RequestValidationError, StarletteHTTPException, PageFailure, SignInNeeded, Exception):
+    for kind in (Problem, RequestValidationError, StarletteHTTPException, PageFailure, SignInNeeded,
+                 console_session.VisitorNeeded, Exception):
         _page_or_problem(app, kind)
 
 
@@ -66,9 +70,18 @@ def _page_or_problem(app: FastAPI, kind: type[Exception]) -> None:
     app.add_exception_handler(kind, handle)
 
 
+def is_console(request: Request) -> bool:
+    return request.url.path == "/console" or request.url.path.startswith("/console/")
+
+
 def error_page(request: Request, exc: Exception):
     if isinstance(exc, SignInNeeded):
+        if is_console(request):  # the clerk's token expired (no refresh for staff) or was refused: sign in again
+            console_session.keep(request, None)
+            return RedirectResponse("/console/sign-in", status_code=303)
         return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+    if isinstance(exc, console_session.VisitorNeeded):
+        return RedirectResponse("/console/visitor", status_code=303)
     status, detail, headers = 500, None, {}
     if isinstance(exc, PageFailure):
         status, detail = exc.status, exc.detail
@@ -83,11 +96,18 @@ def error_page(request: Request, exc: Exception):
     else:
         log.error("portal page failed", path=request.url.path, error=repr(exc))
     lang = getattr(request.state, "lang", None) or i18n.choose(request, (session.read(request) or _NoSession).lang)
-    response = render(request, "error.html", {"status": status, "detail": detail if status < 500 else None},
-                      status_code=status, lang=lang)
+    context = {"status": status, "detail": detail if status < 500 else None}
+    if is_console(request):
+        context |= {"layout": console_session.LAYOUT, "home": "/console",
+                    "staff": (console_session.read(request) or _NoConsole).claims}
+    response = render(request, "error.html", context, status_code=status, lang=lang)
     response.headers.update(headers)
     return response
 
 
 class _NoSession:
     lang = None
+
+
+class _NoConsole:
+    claims: dict = {}

@@ -33,6 +33,8 @@ def render(request: Request, template: str, context: dict | None = None, *, stat
         "money": lambda v: i18n.format_money(v, lang), "number": lambda v: i18n.format_number(v, lang),
         "month": lambda v: i18n.format_month(v, lang), "decimal": lambda v: i18n.format_decimal(v, lang),
         "_": translations.gettext, "gettext": translations.gettext, "ngettext": translations.ngettext,
+        # The filing steps are shared by the portal and the office console: where they live, and the page around them.
+        "layout": "base.html", "filing_root": "/filings",
         **(context or {}),
     }
     response = HTMLResponse(page.render(values), status_code=status_code)

@@ -32,7 +32,7 @@ def following(subject: dict, step: str) -> str:
     return order[order.index(step) + 1] if step in order and step != "check" else "check"
 
 
-def error_link(filing_id: str, field: str) -> str:
+def error_link(filing_id: str, field: str, *, root: str = "/filings") -> str:
     """Where to mend a problem: the step page and the field's id on it."""
     head = field.split(".")[0]
     step = STEP_OF.get(head, "check")
@@ -41,7 +41,7 @@ def error_link(filing_id: str, field: str) -> str:
         anchor = "parties-0-national_id"
     if head == "documents":
         anchor = "document_type"
-    return f"/filings/{filing_id}/{step}#{anchor}"
+    return f"{root}/{filing_id}/{step}#{anchor}"
 
 
 def parties_payload(form, count: int) -> list[dict]:

@@ -1,19 +1,19 @@
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
-from ejustice_gateway.web.api import PageFailure, PortalContext
+from ejustice_gateway.web.api import PageFailure, Portal, PortalContext
 from ejustice_gateway.web.ebox.service import find as find_notice
 from ejustice_gateway.web.papers import service
 
 router = APIRouter(prefix="/papers")
 
 
-def _pdf(data: bytes, name: str) -> Response:
+def pdf(data: bytes, name: str) -> Response:
     return Response(data, media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
-def _verify_url(portal: PortalContext, path: str) -> str:
+def _verify_url(portal: Portal, path: str) -> str:
     return str(portal.request.base_url).rstrip("/") + path
 
 
@@ -38,7 +38,7 @@ async def filing_pdf(filing_id: str, portal: PortalContext):
     data = await service.render_pdf(str(portal.request.base_url), "filing_pdf.html", portal.lang, {
         "filing": filing, "subject": subject, "court": court, "code": code, "verify_url": url,
         "qr": service.qr_svg(url)})
-    return _pdf(data, f"filing-{filing['tracking_code']}.pdf")
+    return pdf(data, f"filing-{filing['tracking_code']}.pdf")
 
 
 @router.get("/notices/{notice_id}.pdf")
@@ -58,12 +58,18 @@ async def notice_pdf(notice_id: str, portal: PortalContext):
     url = _verify_url(portal, f"/verify/paper?code={code}")
     data = await service.render_pdf(str(portal.request.base_url), "notice_pdf.html", portal.lang, {
         "notice": notice, "code": code, "verify_url": url, "qr": service.qr_svg(url)})
-    return _pdf(data, f"notice-{notice['tracking_code']}.pdf")
+    return pdf(data, f"notice-{notice['tracking_code']}.pdf")
 
 
 @router.get("/receipts/{payment_id}.pdf")
 async def receipt_pdf(payment_id: str, portal: PortalContext):
     portal.require_sign_in()
+    return await receipt(portal, payment_id)
+
+
+async def receipt(portal: Portal, payment_id: str) -> Response:
+    """The receipt of a paid fee, for whoever may read the payment (the payer, or a clerk at the counter acting
+    for them): the office console prints the same paper."""
     payment = await portal.get(f"/payments/{payment_id}")
     if payment.get("status") != "paid" or not payment.get("receipt"):
         raise PageFailure(404)
@@ -74,4 +80,4 @@ async def receipt_pdf(payment_id: str, portal: PortalContext):
     data = await service.render_pdf(str(portal.request.base_url), "receipt_pdf.html", portal.lang, {
         "payment": payment, "tracking_code": filing.get("tracking_code"), "code": receipt["verification_code"],
         "verify_url": url, "qr": service.qr_svg(url)})
-    return _pdf(data, f"receipt-{receipt['receipt_number']}.pdf")
+    return pdf(data, f"receipt-{receipt['receipt_number']}.pdf")
