@@ -51,7 +51,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 # service as regular packages, so the runtime stage needs only /app/.venv.
 COPY . .
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-editable --package "ejustice-${SERVICE}" \
+    uv sync --frozen --no-dev --no-editable --compile-bytecode --package "ejustice-${SERVICE}" \
  && /app/.venv/bin/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec(sys.argv[1]) is None)" "ejustice_${SERVICE}"
 
 # ---------------------------------------------------------------------------
