@@ -5,18 +5,13 @@ import asyncio
 
 import pytest
 
+from ejustice_shared import clock
 from ejustice_shared.aggregate import MemoryCommits
 from ejustice_shared.commits import Commit
-from ejustice_shared.events import Envelope, EventData
+from ejustice_shared.events import Envelope
 from ejustice_shared.outbox import OutboxRelay
 
 pytestmark = pytest.mark.unit
-
-
-class Noted(EventData):
-    type = "test.outbox.noted"
-
-    n: int
 
 
 class Broker:
@@ -55,7 +50,9 @@ class Markers:
 
 
 def commit(stream: str, seq: int) -> Commit:
-    event = Envelope.wrap(Noted(n=seq), source="test", subject=stream)
+    # A type outside the catalog, published like any there (no model is declared: it would join the catalog).
+    event = Envelope(id=f"{stream}-{seq}", type="test.outbox.noted", version=1, source="test", time=clock.iso(),
+                     subject=stream, correlation_id="test", routing_key="test.outbox.noted", data={"n": seq})
     return MemoryCommits.commit(stream, [event], seq=seq, prev_hash="", cause=f"c{seq}", actor=None)
 
 

@@ -93,13 +93,12 @@ class OutboxRelay:
         waiting = self._waiting[stream]
         try:
             async with self._in_flight:
-                while waiting:
-                    if not self.bus.connected or not await self.send(waiting[0]):
-                        self._held.add(stream)  # this one and all after it: the sweeper's
-                        return
+                while waiting and self.bus.connected and await self.send(waiting[0]):
                     self._confirmed.append(waiting.pop(0))
                     self._to_mark.set()
         finally:
+            if waiting:  # not confirmed, or this sender failed: this one and all after it are the sweeper's
+                self._held.add(stream)
             del self._waiting[stream]
 
     async def _mark_forever(self) -> None:
