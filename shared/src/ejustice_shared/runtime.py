@@ -149,7 +149,10 @@ class ServiceRuntime:
         logs.configure(self.name, self.settings.log_level)
         telemetry.configure(self.name, self.settings.otel_endpoint)
         metrics.watch_certificates(self.settings)
-        app = FastAPI(title=f"ejustice {self.name}", lifespan=self.lifespan, **fastapi_options)
+        # FastAPI's own tracing is off: OpenTelemetry's instrumentation traces every request already
+        # (telemetry.instrument_app), and the two would record each request twice.
+        app = FastAPI(title=f"ejustice {self.name}", lifespan=self.lifespan, telemetry={"tracing": False},
+                      **fastapi_options)
         app.state.runtime = self
         app.state.token_verifier = TokenVerifier(public_key=self.settings.jwt_public_key,
                                                  issuer=self.settings.jwt_issuer)
