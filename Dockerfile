@@ -71,7 +71,7 @@ RUN if [ "${SERVICE}" = gateway ]; then \
       /app/.venv/bin/pybabel compile -d services/gateway/src/ejustice_gateway/web/locales -D messages; \
     fi
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-editable --package "ejustice-${SERVICE}" \
+    uv sync --frozen --no-dev --no-editable --compile-bytecode --package "ejustice-${SERVICE}" \
  && /app/.venv/bin/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec(sys.argv[1]) is None)" "ejustice_${SERVICE}"
 
 # ---------------------------------------------------------------------------

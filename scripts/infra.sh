@@ -42,6 +42,12 @@ python_workspace() {
   [ -x "$UV" ] || UV="$CACHE/uv/bin/uv"
   PYTHONPATH="$CACHE/uv${PYTHONPATH:+:$PYTHONPATH}" "$UV" sync --frozen --all-packages --quiet --project "$ROOT" \
     || die "uv sync failed"
+  # Bytecode ahead of time: where PYTHONDONTWRITEBYTECODE is set, every start of every service would
+  # otherwise compile each module it imports again (seconds per service on 2 cores). Up-to-date files are skipped.
+  local py="$ROOT/.venv/bin/python"
+  "$py" -m compileall -q -j0 "$("$py" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+    "$ROOT/shared/src" "$ROOT"/services/*/src "$ROOT"/clients/*/src >/dev/null \
+    || say "some modules were not compiled ahead; they compile when imported"
 }
 
 rabbitmq() {

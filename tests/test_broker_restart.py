@@ -40,6 +40,9 @@ async def test_every_accepted_filing_is_assessed_once_across_a_broker_restart(fr
     refused: list[int] = []
     broker_down, broker_up = threading.Event(), threading.Event()
     accepted_while_down: list[str] = []
+    # The outage follows the burst, not a clock: the broker stops once some filings went through,
+    # and comes back once some were accepted while it was down (or the burst ended).
+    under_way, enough_while_down = threading.Event(), threading.Event()
 
     def file_one(n: int) -> None:
         try:
@@ -51,14 +54,18 @@ async def test_every_accepted_filing_is_assessed_once_across_a_broker_restart(fr
             refused.append(answer.status_code)
             return
         accepted.append(answer.json()["id"])
+        if len(accepted) >= BURST // 8:
+            under_way.set()
         if broker_down.is_set() and not broker_up.is_set():
             accepted_while_down.append(answer.json()["id"])
+            if len(accepted_while_down) >= BURST // 16:
+                enough_while_down.set()
 
     def outage() -> None:
-        time.sleep(1.5)
+        under_way.wait(timeout=120)
         rabbitmqctl("stop_app")
         broker_down.set()
-        time.sleep(4)
+        enough_while_down.wait(timeout=120)
         rabbitmqctl("start_app")
         rabbitmqctl("await_startup")
         broker_up.set()
@@ -68,9 +75,12 @@ async def test_every_accepted_filing_is_assessed_once_across_a_broker_restart(fr
     try:
         with ThreadPoolExecutor(max_workers=4) as pool:
             for n in range(BURST):
+                if n == BURST // 2:  # the second half is sent once the broker is down
+                    broker_down.wait(timeout=120)
                 pool.submit(file_one, n)
-                time.sleep(0.1)
+                time.sleep(0.1)  # the burst's pace: ten filings a second
     finally:
+        enough_while_down.set()  # the burst is over: the broker comes back whatever was accepted
         breaker.join()
     assert broker_down.is_set() and accepted_while_down, "the outage must fall inside the burst"
     assert len(accepted) >= BURST * 0.8, f"accepted {len(accepted)}, refused {refused}"
@@ -82,24 +92,30 @@ async def test_every_accepted_filing_is_assessed_once_across_a_broker_restart(fr
             counts[event["data"]["filing_id"]] = counts.get(event["data"]["filing_id"], 0) + 1
         return counts
 
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        counts = await assessed_per_filing()
-        if set(accepted) <= set(counts):
-            break
-        await asyncio.sleep(0.5)
+    async def assessed_all() -> bool:
+        return set(accepted) <= set(await assessed_per_filing())
+
+    await wait_for(assessed_all, timeout=120, what="every accepted filing assessed")
     counts = await assessed_per_filing()
-    assert set(accepted) <= set(counts), f"{len(set(accepted) - set(counts))} accepted filings never assessed"
     assert all(counts[f] == 1 for f in accepted)
 
     # The fee reaches every filing's dossier exactly once too.
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    async def fees_recorded() -> list[str]:
         recorded = events_of(await commits(platform.database("filing")), "filing.fee_recorded")
-        if {e["data"]["filing_id"] for e in recorded} >= set(accepted):
-            break
-        await asyncio.sleep(0.5)
-    recorded = events_of(await commits(platform.database("filing")), "filing.fee_recorded")
-    per_filing = [e["data"]["filing_id"] for e in recorded]
+        return [e["data"]["filing_id"] for e in recorded]
+
+    async def recorded_all() -> bool:
+        return set(await fees_recorded()) >= set(accepted)
+
+    await wait_for(recorded_all, timeout=60, what="every fee in its dossier")
+    per_filing = await fees_recorded()
     assert sorted(per_filing) == sorted(set(per_filing)) and set(per_filing) >= set(accepted)
     wait_until(lambda: httpx.get(platform.gateway + "/readyz").status_code == 200, timeout=60, what="ready again")
+
+
+async def wait_for(check, *, timeout: float, what: str) -> None:
+    """Poll an async condition until it holds (the event loop stays free meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.5)

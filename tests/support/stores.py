@@ -99,3 +99,15 @@ def crash_postgres() -> None:
 
 def start_postgres() -> None:
     subprocess.run(["bash", str(ROOT / "scripts" / "infra.sh"), "mongodb"], check=True, timeout=300)
+
+
+def awaiting_relay(database: str, stream_prefix: str) -> int:
+    """How many commits of these streams the outbox relay has yet to mark published (their markers).
+
+    A marker goes once the broker confirmed the commit's events: none left means all of them were
+    delivered to their queues, and none will be published again."""
+    client = MongoClient(MONGODB_URL)
+    try:
+        return client[database]["commits_outbox"].count_documents({"stream": {"$regex": f"^{stream_prefix}"}})
+    finally:
+        client.close()

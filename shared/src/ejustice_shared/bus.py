@@ -31,6 +31,7 @@ log = structlog.get_logger()
 
 Handler = Callable[[Envelope, Any], Awaitable[None]]
 PUBLISH_TIMEOUT = 10.0
+DECLARED_AT_ONCE = 8  # queues declared for others side by side, at start
 
 
 class Topology:
@@ -157,14 +158,20 @@ class EventBus:
         return queue
 
     async def declare_queues(self, queues: dict[str, list[str]]) -> None:
-        """Declare queues for other consumers ({consumer: routing keys}) on a channel of their own."""
+        """Declare queues for other consumers ({consumer: routing keys}), several at once, each on a channel of
+        its own (a channel answers one declaration at a time; a new quorum queue takes the broker a while)."""
         assert self._connection is not None, "connect() first"
-        channel = await self._connection.channel()
-        try:
-            for consumer, routing_keys in queues.items():
-                await self.declare_queue(channel, consumer, routing_keys)
-        finally:
-            await channel.close()
+        at_once = asyncio.Semaphore(DECLARED_AT_ONCE)
+
+        async def declare(consumer: str, routing_keys: list[str]) -> None:
+            async with at_once:
+                channel = await self._connection.channel()
+                try:
+                    await self.declare_queue(channel, consumer, routing_keys)
+                finally:
+                    await channel.close()
+
+        await asyncio.gather(*(declare(consumer, keys) for consumer, keys in queues.items()))
 
     async def start_consuming(self) -> None:
         """Declare this service's queue and its dead-letter queue, bind the subscriptions, consume."""

@@ -35,6 +35,8 @@ from ejustice_dossier_verifier.canonical import canonical_json as canonical_json
 from ejustice_shared import clock, queries
 from ejustice_shared.events import Envelope
 
+DOCUMENTS_AT_ONCE = 64  # commit ids asked for in one look-up, reading a stream's stored documents
+
 
 def commit_id(stream: str, seq: int) -> str:
     return f"{stream}/{seq:010d}"
@@ -189,13 +191,18 @@ class CommitStore:
         return ChainReport(stream, len(history), True, prev)
 
     async def documents(self, stream: str, *, start: int = 1, stop: int | None = None) -> list[dict]:
-        """The stream's commits from seq `start` (through `stop`) exactly as stored, read from the database."""
-        found = []
+        """The stream's commits from seq `start` (through `stop`) exactly as stored, read from the database,
+        up to the first gap: by their ids, DOCUMENTS_AT_ONCE at a time."""
+        found: list[dict] = []
         while stop is None or start + len(found) <= stop:
-            doc = await self.collection.find_one({"_id": commit_id(stream, start + len(found))})
-            if doc is None:
-                break
-            found.append(doc)
+            first = start + len(found)
+            last = first + DOCUMENTS_AT_ONCE - 1 if stop is None else min(stop, first + DOCUMENTS_AT_ONCE - 1)
+            by_seq = {doc["seq"]: doc for doc in await self.collection.find(
+                {"_id": {"$in": [commit_id(stream, n) for n in range(first, last + 1)]}}).to_list(None)}
+            for n in range(first, last + 1):
+                if n not in by_seq:
+                    return found
+                found.append(by_seq[n])
         return found
 
     async def heads(self, prefix: str) -> dict[str, tuple[int, str]]:

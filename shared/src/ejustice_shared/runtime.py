@@ -109,12 +109,8 @@ class ServiceRuntime:
                                                                        self.relay.notify(commit)))
         self.relay = OutboxRelay(self.commits, self.bus, sweep_seconds=self.settings.relay_sweep_seconds,
                                  stale_seconds=self.settings.relay_stale_seconds)
-        await _patiently("database", lambda: self.mongo.admin.command("ping"))
-        await self.commits.ensure_indexes()
-        await queries.create_indexes(self.db, f"ejustice_{self.name}")
-        for hook in self._startup:
-            await hook(self)
-        await _patiently("broker", self.bus.connect)
+        # The database's side and the broker's connection at once: neither waits for the other.
+        await asyncio.gather(self._prepare_database(), _patiently("broker", self.bus.connect))
         for hook in self._bus_ready:
             await hook(self)
         await self.bus.start_consuming()
@@ -128,6 +124,13 @@ class ServiceRuntime:
             await self.relay.stop()
             await self.bus.close()
             await self.mongo.close()
+
+    async def _prepare_database(self) -> None:
+        await _patiently("database", lambda: self.mongo.admin.command("ping"))
+        await self.commits.ensure_indexes()
+        await queries.create_indexes(self.db, f"ejustice_{self.name}")
+        for hook in self._startup:
+            await hook(self)
 
     async def readiness(self) -> dict[str, str]:
         problems_found = dict(self.bus.readiness())
@@ -146,7 +149,10 @@ class ServiceRuntime:
         logs.configure(self.name, self.settings.log_level)
         telemetry.configure(self.name, self.settings.otel_endpoint)
         metrics.watch_certificates(self.settings)
-        app = FastAPI(title=f"ejustice {self.name}", lifespan=self.lifespan, **fastapi_options)
+        # FastAPI's own tracing is off: OpenTelemetry's instrumentation traces every request already
+        # (telemetry.instrument_app), and the two would record each request twice.
+        app = FastAPI(title=f"ejustice {self.name}", lifespan=self.lifespan, telemetry={"tracing": False},
+                      **fastapi_options)
         app.state.runtime = self
         app.state.token_verifier = TokenVerifier(public_key=self.settings.jwt_public_key,
                                                  issuer=self.settings.jwt_issuer)

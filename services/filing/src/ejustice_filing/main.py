@@ -8,6 +8,7 @@ from ejustice_filing.dossier import flows as dossier_flows
 from ejustice_filing.dossier import service as dossier_service
 from ejustice_filing.dossier import views as dossier_views
 from ejustice_filing.filings import flows as filing_flows
+from ejustice_filing.filings import jurisdiction
 from ejustice_filing.filings import views as filing_views
 from ejustice_filing.representation import views as representation_views
 from ejustice_filing.settings import FilingSettings
@@ -44,6 +45,7 @@ runtime = ServiceRuntime("filing", settings)
 
 async def open_registry_client(runtime: ServiceRuntime) -> None:
     runtime.state["registry"] = httpx.AsyncClient(base_url=settings.registry_url, timeout=10)
+    runtime.state["competent_courts"] = jurisdiction.remember_answers(settings.court_answer_seconds)
 
 
 async def close_registry_client(runtime: ServiceRuntime) -> None:

@@ -49,5 +49,5 @@ for licence_event in office_flows.LICENCE_EVENTS:
     runtime.subscribe(licence_event, office_flows.on_licence_step)
 
 app = runtime.create_app()
-app.middleware("http")(office_service.refuse_suspended_offices)
+app.add_middleware(office_service.RefuseSuspendedOffices)
 portal.install(app)  # the citizen portal: every path outside /api

@@ -4,17 +4,20 @@ Tokens are EdDSA-signed JWTs, so only the gateway (holding the private key) can 
 one, while every service checks it with the public key alone.
 """
 
+import time
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
 import jwt
+from cachetools import LRUCache
 from fastapi import Depends, Request
 from pydantic import BaseModel
 
 from ejustice_shared.problems import Problem
 
 ALGORITHM = "EdDSA"
+VERIFIED_KEPT = 10_000  # tokens whose signature this process checked already
 
 
 class Role(StrEnum):
@@ -95,8 +98,13 @@ class TokenVerifier:
     def __init__(self, *, public_key: str, issuer: str):
         self._key = public_key
         self._issuer = issuer
+        # A session sends the same token with every request, to the gateway and to a service: its signature
+        # gives the same answer every time, so it is checked once; its expiry is checked on every use.
+        self._verified: LRUCache[str, tuple[int, Principal]] = LRUCache(maxsize=VERIFIED_KEPT)
 
     def verify(self, token: str) -> Principal:
+        if (known := self._verified.get(token)) is not None and known[0] > time.time():
+            return known[1]
         try:
             claims = jwt.decode(
                 token, self._key, algorithms=[ALGORITHM], issuer=self._issuer,
@@ -106,7 +114,9 @@ class TokenVerifier:
             raise Problem(401, "token-expired", detail="The access token has expired.") from exc
         except jwt.PyJWTError as exc:
             raise Problem(401, "token-invalid", detail="The access token is not valid.") from exc
-        return Principal(subject=claims["sub"], **{k: v for k, v in claims.items() if k in _OPTIONAL_CLAIMS})
+        principal = Principal(subject=claims["sub"], **{k: v for k, v in claims.items() if k in _OPTIONAL_CLAIMS})
+        self._verified[token] = (claims["exp"], principal)
+        return principal
 
 
 _OPTIONAL_CLAIMS = {"roles", "name", "national_id", "jurisdiction", "bar_number", "court_id", "office_id",

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import httpx
+from cachetools import TTLCache
 
 from ejustice_filing.filings.models import FilingRead
 from ejustice_shared.problems import Problem
@@ -27,10 +28,14 @@ async def competent_court(runtime: ServiceRuntime, filing: FilingRead) -> tuple[
     params = {"subject_code": filing.subject_code, "jurisdiction": filing.jurisdiction,
               "applicant_city": applicant.city_id, "respondent_city": respondent.city_id if respondent else None,
               "event_city": filing.event_city_id, "case_court_id": filing.case_court_id}
+    params = {k: v for k, v in params.items() if v is not None}
+    answers: TTLCache = runtime.state["competent_courts"]
+    key = tuple(sorted(params.items()))
+    if (known := answers.get(key)) is not None:
+        return known, []
     client: httpx.AsyncClient = runtime.state["registry"]
     try:
-        answer = await client.get("/jurisdiction/competent-court",
-                                  params={k: v for k, v in params.items() if v is not None})
+        answer = await client.get("/jurisdiction/competent-court", params=params)
     except httpx.HTTPError as exc:
         raise Problem(503, "registry-unavailable",
                       detail="The court registry did not answer; nothing was submitted, try again shortly.") from exc
@@ -40,7 +45,13 @@ async def competent_court(runtime: ServiceRuntime, filing: FilingRead) -> tuple[
     if answer.status_code != 200:
         raise Problem(503, "registry-unavailable", detail="The court registry could not decide; try again shortly.")
     body = answer.json()
-    return Decision(court_id=body["court_id"], reason=body["reason"]), []
+    answers[key] = decided = Decision(court_id=body["court_id"], reason=body["reason"])
+    return decided, []
+
+
+def remember_answers(seconds: float) -> TTLCache:
+    """The registry's competent courts, by the question asked, for a while (`court_answer_seconds`)."""
+    return TTLCache(maxsize=4096, ttl=seconds)
 
 
 async def court_branches(runtime: ServiceRuntime, court_id: str) -> set[str]:

@@ -7,6 +7,7 @@ own copy of the offices' licences; tokens stay stateless and short-lived, and th
 """
 
 from fastapi import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ejustice_gateway.offices.flows import OFFICE_STATUS
 from ejustice_shared.auth import bearer_token
@@ -24,14 +25,26 @@ async def office_refusal(runtime: ServiceRuntime, office_id: str) -> Problem | N
     return None
 
 
-async def refuse_suspended_offices(request: Request, call_next):
-    """Middleware: a token naming a suspended or dissolved office is refused before anything is forwarded."""
-    if request.url.path.startswith("/api/") and request.headers.get("authorization"):
-        try:
-            principal = request.app.state.token_verifier.verify(bearer_token(request))
-        except Problem:
-            principal = None  # a bad token is refused where it is used
-        if principal and principal.office_id:
-            if refusal := await office_refusal(request.app.state.runtime, principal.office_id):
-                return problem_response(request, refusal)
-    return await call_next(request)
+class RefuseSuspendedOffices:
+    """Middleware: a token naming a suspended or dissolved office is refused before anything is forwarded.
+
+    Plain ASGI: Starlette's `BaseHTTPMiddleware` would run every request in another task and stream
+    its answer through a queue, a cost on every request through the gateway.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            request = Request(scope)
+            if request.headers.get("authorization"):
+                try:
+                    principal = request.app.state.token_verifier.verify(bearer_token(request))
+                except Problem:
+                    principal = None  # a bad token is refused where it is used
+                if principal and principal.office_id:
+                    if refusal := await office_refusal(request.app.state.runtime, principal.office_id):
+                        await problem_response(request, refusal)(scope, receive, send)
+                        return
+        await self.app(scope, receive, send)

@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, DispatchFunction
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ejustice_gateway.web import i18n, security, session
 from ejustice_gateway.web.account import views as account
@@ -43,7 +45,6 @@ def install(app: FastAPI) -> None:
     STATIC.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.middleware("http")
     async def portal_headers(request: Request, call_next):
         response = await call_next(request)
         if is_page(request):
@@ -53,9 +54,26 @@ def install(app: FastAPI) -> None:
             console_session.write(request, response)
         return response
 
+    app.add_middleware(PagesOnly, dispatch=portal_headers)
+
     for kind in (Problem, RequestValidationError, StarletteHTTPException, PageFailure, SignInNeeded,
                  console_session.VisitorNeeded, Exception):
         _page_or_problem(app, kind)
+
+
+class PagesOnly:
+    """A page middleware that the API passes by: Starlette's `BaseHTTPMiddleware` runs each request it
+    sees in another task and streams the answer through a queue, a cost no API request needs to pay."""
+
+    def __init__(self, app: ASGIApp, dispatch: DispatchFunction):
+        self.app = app
+        self.pages = BaseHTTPMiddleware(app, dispatch=dispatch)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(API_PREFIXES):
+            await self.pages(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def _page_or_problem(app: FastAPI, kind: type[Exception]) -> None:

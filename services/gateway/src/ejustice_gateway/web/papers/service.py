@@ -11,7 +11,6 @@ import hmac
 from pathlib import Path
 
 import segno
-from weasyprint import HTML
 
 from ejustice_gateway.web import i18n
 from ejustice_gateway.web.papers.events import PaperIssued
@@ -75,4 +74,12 @@ async def render_pdf(base_url: str, template: str, lang: str, context: dict) -> 
         "digits": lambda v: i18n.local_digits(v, lang), "date": lambda v, **kw: i18n.format_date(v, lang, **kw),
         "money": lambda v: i18n.format_money(v, lang), **context})
     # WeasyPrint is CPU-bound: keep it off the event loop.
-    return await asyncio.to_thread(lambda: HTML(string=html, base_url=base_url).write_pdf())
+    return await asyncio.to_thread(_write_pdf, html, base_url)
+
+
+def _write_pdf(html: str, base_url: str) -> bytes:
+    # Imported with the first paper printed, not at start: loading it (Pango through cffi, fontTools) takes
+    # about a second of the gateway's start-up and 10 MB it holds idle.
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url).write_pdf()
