@@ -16,7 +16,7 @@ import pytest
 
 from tests.support.journey import cheque_claim_draft, ok
 from tests.support.people import iranian_mobile, iranian_national_code
-from tests.support.platform import Platform, wait_until
+from tests.support.platform import Platform, wait_consumed, wait_until
 from tests.test_journey import bearer
 
 SHIFTS = [{"name": "morning", "opens": "07:30", "closes": "13:30"},
@@ -219,6 +219,24 @@ def test_suspending_an_office_refuses_its_clerks_and_hands_its_work_to_the_neare
     assert client.post(f"/api/paper-service/{task_id}/outcome", headers=b_clerk,
                        json={"outcome": "served"}).status_code == 404
 
+    # The clerk begins a draft for a citizen at office A and submits another; B's clerks cannot touch A's draft.
+    seed = uuid.uuid4().int % 10**6
+    applicant = iranian_national_code(seed)
+    account = f"citizen-{applicant}"
+    citizen = platform.token(account, "citizen", national_id=applicant, jurisdiction="IR")
+    at_a = platform.token(f"clerk-a-{n}", "clerk", office_id=a, counter="2", on_behalf_of=account)
+    at_b = platform.token("clerk-b", "clerk", office_id=b, counter="1", on_behalf_of=account)
+    draft = cheque_claim_draft(client, at_a, applicant=applicant, respondent=iranian_national_code(seed + 1))
+    assert draft["office_id"] == a and draft["proxied_by"] == f"clerk-a-{n}"
+    sent = cheque_claim_draft(client, at_a, applicant=applicant, respondent=iranian_national_code(seed + 2))
+    confirmed = platform.token(f"clerk-a-{n}", "clerk", office_id=a, counter="2", on_behalf_of=account,
+                               confirmed_filing=sent["id"])
+    assert ok(client.post(f"/api/filings/{sent['id']}/submit", headers=confirmed))["status"] == "submitted"
+    statement = {"statement": "Continued at another office's counter."}
+    held = client.put(f"/api/filings/{draft['id']}/statement", headers=at_b, json=statement)
+    assert held.status_code == 403 and held.json()["errors"][0]["code"] == "draft-held-by-another-office"
+    assert held.json()["errors"][0]["field"] == "office_id"
+
     first = ok(client.post(f"/api/offices/{a}/tickets", json={"service": "filing"}), 201)
     second = ok(client.post(f"/api/offices/{a}/tickets", json={"service": "payment", "channel": "portal"}), 201)
     assert ok(client.post(f"/api/offices/{a}/queue/call-next", headers=clerk))["ticket_id"] == first["ticket_id"]
@@ -259,15 +277,32 @@ def test_suspending_an_office_refuses_its_clerks_and_hands_its_work_to_the_neare
     served = ok(client.post(f"/api/paper-service/{task_id}/outcome", headers=b_clerk, json={"outcome": "served"}))
     assert served["office_id"] == b
 
+    # And the open draft, by one dossier entry; the filing already submitted stays as it was.
+    wait_until(lambda: ok(client.get(f"/api/filings/{draft['id']}", headers=citizen))["office_id"] == b, timeout=30,
+               what="the draft handed to office B")
+    [entry] = [e for e in ok(client.get(f"/api/filings/{draft['id']}/dossier", headers=citizen))
+               if any(ev["type"] == "filing.handed_over" for ev in e["events"])]
+    assert entry["events"][0]["data"] == {"filing_id": draft["id"], "from_office_id": a, "to_office_id": b,
+                                         "reason": "complaints about fees charged"}
+    assert entry["actor"]["service"] == "filing"
+    assert ok(client.get(f"/api/filings/{sent['id']}", headers=citizen))["office_id"] == a
+    continued = ok(client.put(f"/api/filings/{draft['id']}/statement", headers=at_b, json=statement))
+    assert continued["statement"] == statement["statement"] and continued["office_id"] == b
+
     # Reinstated, the clerk works again; dissolved, never more.
     ok(client.post(f"/api/offices/{a}/licence/reinstate", headers=operator, json={"reason": "fees refunded"}))
     wait_until(lambda: client.get(f"/api/offices/{a}/queue", headers=clerk).status_code == 200, timeout=30,
                what="the reinstatement reaching the gateway")
+    back = client.put(f"/api/filings/{draft['id']}/statement", headers=at_a, json=statement)
+    assert back.status_code == 403 and back.json()["errors"][0]["code"] == "draft-held-by-another-office"
     dissolved = ok(client.post(f"/api/offices/{a}/licence/dissolve", headers=operator, json={"reason": "closed"}))
     assert dissolved["status"] == "dissolved" and len(dissolved["handovers"]) == 2
     again = client.post(f"/api/offices/{a}/licence/reinstate", headers=operator, json={"reason": "please"})
     assert again.status_code == 409
     wait_until(refused_now, timeout=30, what="the dissolution reaching the gateway")
+    wait_consumed(platform["filing"], "office.work_handed_over", 2)
+    log = ok(client.get(f"/api/filings/{draft['id']}/dossier", headers=citizen))
+    assert sum(ev["type"] == "filing.handed_over" for e in log for ev in e["events"]) == 1  # A held it no more
 
 
 def paper_task_in_astara(client, platform) -> str:
