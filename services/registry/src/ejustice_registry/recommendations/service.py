@@ -79,16 +79,26 @@ class Review:
 
 
 def review_day(load: Load, command: Review) -> Decision:
-    """Record the day's figures; recommend growing when they stay over a threshold, once per streak."""
+    """Record the day's figures; recommend growing when they stay over a threshold, once per streak: while the
+    figures stay over without a break since the office's last recommendation, the streak goes on (and, with
+    the city's other offices, may call for a new office instead)."""
     days = {**load.days, command.reviewed.day: command.figures}
     events: list = [command.reviewed]
     advice = stats.advise(list(days.values()), command.limits, can_add_counter=command.can_add_counter)
-    if advice and not any(m.days[-1] >= advice.days[0] for m in load.made):  # one recommendation per streak
+    if advice and not streak_goes_on(load, days, command.limits):
         events.append(OfficeRecommendationMade(
             recommendation_id=command.recommendation_id, action=advice.action, office_id=command.reviewed.office_id,
             city_id=command.city_id, indicator=advice.indicator, value=advice.value, threshold=advice.threshold,
             days=advice.days))
     return Decision(events)
+
+
+def streak_goes_on(load: Load, days: Mapping[str, stats.DayFigures], limits: stats.Thresholds) -> bool:
+    """The office had a recommendation and every day reviewed since its last day stayed over a threshold."""
+    advice = [m for m in load.made if m.action != "new-office"]
+    if not advice:
+        return False
+    return all(stats.over(figures, limits) for day, figures in days.items() if day > advice[-1].days[-1])
 
 
 def recommend(load: Load, recommendation: OfficeRecommendationMade) -> Decision:
