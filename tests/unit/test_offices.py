@@ -39,6 +39,21 @@ def test_the_index_finds_exactly_what_measuring_every_point_finds():
         assert [km for km, _ in found] == pytest.approx([km for km, _ in brute])
 
 
+def test_a_sparse_index_finds_what_measuring_every_point_finds_anywhere_on_earth():
+    rng = random.Random(20261201)
+    points = [(f"o{n}", rng.uniform(-80, 80), rng.uniform(-180, 180)) for n in range(12)]
+    points += [("east", 0.0, 179.9), ("west", 0.0, -179.9)]  # neighbours across the date line
+    index = NearestIndex(points)
+    for lat, lon in [(0.0, 179.95), (0.0, -179.95), (89.9, 0.0), (-89.9, 10.0),
+                     *((rng.uniform(-90, 90), rng.uniform(-180, 180)) for _ in range(50))]:
+        brute = sorted((great_circle_km(lat, lon, plat, plon), key) for key, plat, plon in points)
+        for k in (1, 3, 20):
+            found = index.nearest(lat, lon, k)
+            assert [key for _, key in found] == [key for _, key in brute[:k]]
+            assert [km for km, _ in found] == pytest.approx([km for km, _ in brute[:k]])
+    assert [key for _, key in index.nearest(0.0, 179.95, 2)] in (["east", "west"], ["west", "east"])
+
+
 def test_the_index_skips_refused_points_and_honours_a_radius():
     index = NearestIndex([("near", 35.70, 51.40), ("next", 35.80, 51.40), ("far", 38.0, 48.0)])
     assert [key for _, key in index.nearest(35.70, 51.40, 1, accept=lambda key: key != "near")] == ["next"]

@@ -290,7 +290,8 @@ def nearest(runtime: ServiceRuntime, *, latitude: float, longitude: float, limit
             exclude: str | None = None, max_km: float | None = None) -> list[tuple[float, OfficeRead]]:
     """The working offices nearest to a place, by great-circle distance."""
     found = directory(runtime)
-    hits = found.working.nearest(latitude, longitude, limit, accept=lambda key: key != exclude, max_km=max_km)
+    accept = (lambda key: key != exclude) if exclude else None
+    hits = found.working.nearest(latitude, longitude, limit, accept=accept, max_km=max_km)
     return [(km, found.offices[key]) for km, key in hits]
 
 
