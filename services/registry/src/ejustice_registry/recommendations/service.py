@@ -6,6 +6,9 @@ registry fills as it consumes its own published events.
 Add a counter or staff when p90 waiting (or a counter's utilisation) stays over its threshold
 for N days in a row; recommend a new office for the city when every working office there had
 such a recommendation and is over the threshold again for N days after it.
+
+A day is reviewed once, by an operator or by the timer each process runs: once the office's local day has
+ended, the first replica to claim it in `load_review_claims` reviews it.
 """
 
 import asyncio
