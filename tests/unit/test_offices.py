@@ -39,6 +39,15 @@ def test_the_index_finds_exactly_what_measuring_every_point_finds():
         assert [km for km, _ in found] == pytest.approx([km for km, _ in brute])
 
 
+def test_far_north_a_degree_of_longitude_is_short_and_the_search_still_finds_the_nearest():
+    # At 60 degrees north a degree of longitude is half a degree of latitude: the office a degree to the east
+    # is nearer than the one half a degree to the north, though its cell is further out.
+    far = [(f"far-{n}", 75.0 + n % 10, -30.0 + n) for n in range(60)]  # enough cells that rings are walked
+    index = NearestIndex([("north", 60.64, 10.01), ("east", 60.10, 11.05), *far])
+    assert great_circle_km(60.1, 10.01, 60.10, 11.05) < great_circle_km(60.1, 10.01, 60.64, 10.01)
+    assert [key for _, key in index.nearest(60.1, 10.01, 1)] == ["east"]
+
+
 def test_a_sparse_index_finds_what_measuring_every_point_finds_anywhere_on_earth():
     rng = random.Random(20261201)
     points = [(f"o{n}", rng.uniform(-80, 80), rng.uniform(-180, 180)) for n in range(12)]

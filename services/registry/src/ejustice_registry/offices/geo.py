@@ -67,6 +67,18 @@ def _rings_apart(a: Cell, b: Cell) -> int:
     return max(abs(a[0] - b[0]), min(columns, COLUMNS - columns))
 
 
+def _beyond_km(ring: int, cos_phi: float) -> float:
+    """How near a point in ring `ring` or further out can be to an asker whose latitude has this cosine.
+
+    Such a point is at least (ring - 1) cells away in latitude, or as many in longitude. A degree of latitude
+    is the same length everywhere; one of longitude shrinks towards the poles: the nearest a point can be
+    to the asker across a longitude difference d is the distance to that meridian, asin(cos(lat) sin(d)).
+    """
+    degrees = max(0, ring - 1) * CELL_DEGREES
+    across_longitude = EARTH_RADIUS_KM * math.asin(cos_phi * math.sin(math.radians(min(degrees, 90.0))))
+    return min(degrees * KM_PER_DEGREE_LATITUDE, across_longitude)
+
+
 class NearestIndex:
     """Points by key; `nearest` answers the k closest to a place, with their distances."""
 
@@ -118,9 +130,7 @@ class NearestIndex:
                     heapq.heapreplace(best, (-term, key))
 
         for ring in range(RINGS):
-            # Every point outside rings 0..ring-1 is at least (ring - 1) cells of latitude away, or further in
-            # longitude; latitude gives the safe lower bound everywhere on the sphere.
-            bound = _haversine_term(max(0, ring - 1) * CELL_DEGREES * KM_PER_DEGREE_LATITUDE)
+            bound = _haversine_term(_beyond_km(ring, cos_phi))
             if len(best) == k and -best[0][0] <= bound or bound > farthest:
                 break
             if 8 * ring > len(cells) or 2 * ring + 1 >= COLUMNS:  # fewer cells hold points than this ring has
