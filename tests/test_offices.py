@@ -1,8 +1,9 @@
-"""Service offices through the real services: the clerk's day at the counter, the licence lifecycle, and the
-queue's load leading to a recommendation.
+"""Service offices through the real services: the clerk's day at the counter, the licence lifecycle (with the
+open work, drafts included, handed over), and the queue's load leading to recommendations: reviewed by an
+operator or on the daily timer, for a counter and then for a new office in the city.
 
 One platform of the module's own (the POS sandbox answers quickly and times out soon; the recommendation
-thresholds are low), so suspending offices here disturbs no other test.
+thresholds are low; the review timer looks every second), so suspending offices here disturbs no other test.
 """
 
 import asyncio
