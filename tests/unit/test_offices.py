@@ -9,10 +9,11 @@ import pytest
 
 from ejustice_registry.offices import hours
 from ejustice_registry.offices.geo import NearestIndex, great_circle_km
-from ejustice_registry.offices.models import OfficeCreate
+from ejustice_registry.offices.models import OfficeCreate, OfficeRead
 from ejustice_registry.offices.service import application_errors
 from ejustice_registry.queues import stats
 from ejustice_registry.queues.models import TicketRead
+from ejustice_registry.recommendations.service import days_due
 from ejustice_shared.events import OfficeShift
 
 SHIFTS = [OfficeShift(name="morning", opens="07:30", closes="13:30"),
@@ -36,6 +37,30 @@ def test_the_index_finds_exactly_what_measuring_every_point_finds():
         found = index.nearest(lat, lon, 7)
         assert [key for _, key in found] == [key for _, key in brute]
         assert [km for km, _ in found] == pytest.approx([km for km, _ in brute])
+
+
+def test_far_north_a_degree_of_longitude_is_short_and_the_search_still_finds_the_nearest():
+    # At 60 degrees north a degree of longitude is half a degree of latitude: the office a degree to the east
+    # is nearer than the one half a degree to the north, though its cell is further out.
+    far = [(f"far-{n}", 75.0 + n % 10, -30.0 + n) for n in range(60)]  # enough cells that rings are walked
+    index = NearestIndex([("north", 60.64, 10.01), ("east", 60.10, 11.05), *far])
+    assert great_circle_km(60.1, 10.01, 60.10, 11.05) < great_circle_km(60.1, 10.01, 60.64, 10.01)
+    assert [key for _, key in index.nearest(60.1, 10.01, 1)] == ["east"]
+
+
+def test_a_sparse_index_finds_what_measuring_every_point_finds_anywhere_on_earth():
+    rng = random.Random(20261201)
+    points = [(f"o{n}", rng.uniform(-80, 80), rng.uniform(-180, 180)) for n in range(12)]
+    points += [("east", 0.0, 179.9), ("west", 0.0, -179.9)]  # neighbours across the date line
+    index = NearestIndex(points)
+    for lat, lon in [(0.0, 179.95), (0.0, -179.95), (89.9, 0.0), (-89.9, 10.0),
+                     *((rng.uniform(-90, 90), rng.uniform(-180, 180)) for _ in range(50))]:
+        brute = sorted((great_circle_km(lat, lon, plat, plon), key) for key, plat, plon in points)
+        for k in (1, 3, 20):
+            found = index.nearest(lat, lon, k)
+            assert [key for _, key in found] == [key for _, key in brute[:k]]
+            assert [km for km, _ in found] == pytest.approx([km for km, _ in brute[:k]])
+    assert [key for _, key in index.nearest(0.0, 179.95, 2)] in (["east", "west"], ["west", "east"])
 
 
 def test_the_index_skips_refused_points_and_honours_a_radius():
@@ -131,3 +156,33 @@ def test_percentiles_are_nearest_rank():
     assert stats.percentile([float(n) for n in range(1, 11)], 90) == 9.0
     assert stats.percentile([float(n) for n in range(1, 11)], 50) == 5.0
     assert math.isclose(stats.percentile([3.0, 1.0, 2.0], 100), 3.0)
+
+
+def office_in(time_zone: str, status: str = "licensed", jurisdiction: str = "IR") -> OfficeRead:
+    return OfficeRead(office_id="IR-THR-999", code="IR-THR-999", kind="independent", name="n", city_id="IR-THR",
+                      province_id="IR-PROV-THR", jurisdiction=jurisdiction, address="a", latitude=35.7,
+                      longitude=51.4, time_zone=time_zone, shifts=SHIFTS, serves=["IR-THR"], counters=["1", "2"],
+                      sample=False, status=status, licence=[])
+
+
+def test_the_daily_review_is_due_once_the_day_has_ended_on_the_offices_own_clock():
+    tehran, hanoi = office_in("Asia/Tehran"), office_in("Asia/Ho_Chi_Minh", jurisdiction="VN")
+    after = timedelta(minutes=30)
+    # 20:20 UTC is 23:50 in Tehran (Monday 30 November still runs) and 03:20 on 1 December in Hanoi.
+    evening = datetime(2026, 11, 30, 20, 20, tzinfo=UTC)
+    assert days_due(tehran, evening, after=after, catch_up=1) == ["2026-11-29"]
+    assert days_due(hanoi, evening, after=after, catch_up=1) == ["2026-11-30"]
+    # Tehran's midnight (20:30 UTC) passes; the day is due `after` it, not before.
+    assert days_due(tehran, datetime(2026, 11, 30, 20, 59, tzinfo=UTC), after=after, catch_up=1) == ["2026-11-29"]
+    assert days_due(tehran, datetime(2026, 11, 30, 21, 0, tzinfo=UTC), after=after, catch_up=1) == ["2026-11-30"]
+    assert days_due(tehran, datetime(2026, 11, 30, 20, 30, tzinfo=UTC), after=timedelta(0),
+                    catch_up=1) == ["2026-11-30"]
+
+
+def test_the_daily_review_catches_up_a_pause_and_skips_offices_not_working():
+    moment = datetime(2026, 11, 30, 21, 0, tzinfo=UTC)
+    assert days_due(office_in("Asia/Tehran"), moment, after=timedelta(minutes=30), catch_up=3) == [
+        "2026-11-28", "2026-11-29", "2026-11-30"]
+    for status in ("applied", "suspended", "dissolved"):
+        assert days_due(office_in("Asia/Tehran", status), moment, after=timedelta(0), catch_up=3) == []
+    assert days_due(office_in("Asia/Tehran", "reinstated"), moment, after=timedelta(0), catch_up=1) == ["2026-11-30"]

@@ -202,6 +202,23 @@ def test_a_busy_streak_makes_one_recommendation():
     assert [type(e) for e in again] == [LoadReviewed]  # the same streak: no second recommendation
 
 
+def reviewed_days(*days: tuple[str, float]) -> tuple[list, list[OfficeRecommendationMade]]:
+    """Review the days in turn; every event recorded, and the recommendations among them."""
+    events: list = []
+    for n, (day, p90) in enumerate(days):
+        events += recommendations.review_day(recommendations.aggregate.replay(events),
+                                             review(day, p90, f"rec-{n}")).events
+    return events, [e for e in events if isinstance(e, OfficeRecommendationMade)]
+
+
+def test_a_streak_that_goes_on_for_days_is_still_one_recommendation_and_a_break_starts_another():
+    busy_week = [(f"2026-11-{d}", 45) for d in range(20, 27)]
+    _, made = reviewed_days(*busy_week)
+    assert [m.days for m in made] == [["2026-11-20", "2026-11-21"]]
+    _, made = reviewed_days(*busy_week, ("2026-11-27", 10), ("2026-11-28", 40), ("2026-11-29", 50))
+    assert [m.days for m in made] == [["2026-11-20", "2026-11-21"], ["2026-11-28", "2026-11-29"]]
+
+
 def test_a_quiet_day_breaks_the_streak():
     quiet = [*recommendations.review_day(recommendations.aggregate.replay([]), review("2026-11-28", 45)).events]
     load = recommendations.aggregate.replay(quiet)

@@ -10,6 +10,7 @@ from ejustice_filing.dossier import views as dossier_views
 from ejustice_filing.filings import flows as filing_flows
 from ejustice_filing.filings import jurisdiction
 from ejustice_filing.filings import views as filing_views
+from ejustice_filing.offices import flows as office_flows
 from ejustice_filing.representation import views as representation_views
 from ejustice_filing.settings import FilingSettings
 from ejustice_filing.subjects import views as subject_views
@@ -29,6 +30,7 @@ from ejustice_shared.events import (
     NoticeDelivered,
     NoticeServed,
     NoticeViewed,
+    OfficeWorkHandedOver,
     PaperServiceRecorded,
     PaperServiceRequested,
     PaymentCompleted,
@@ -72,6 +74,7 @@ runtime.subscribe(FeeAssessed, filing_flows.on_fee_assessed)
 runtime.subscribe(FeeReassessed, filing_flows.on_fee_assessed)
 runtime.subscribe(PaymentCompleted, filing_flows.on_payment_completed)
 runtime.subscribe(DossierCheckpointed, dossier_flows.on_checkpointed)
+runtime.subscribe(OfficeWorkHandedOver, office_flows.on_work_handed_over)
 for noticed in (NoticeDelivered, NoticeViewed, NoticeServed, PaperServiceRequested, PaperServiceRecorded,
                 PaymentExpired, PaymentRefundRequested, PaymentRefunded, ReconciliationMismatch,
                 NoticeAlerted, NoticeAlertFailed, NoticeDeadlineSet, NoticeDeadlineExtended):

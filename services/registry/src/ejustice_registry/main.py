@@ -45,8 +45,10 @@ runtime.on_startup(jurisdiction_service.load_reference_data)
 runtime.on_startup(office_service.seed_sample_offices)
 runtime.on_startup(office_service.keep_directory_fresh)
 runtime.on_startup(queue_service.keep_waits_fresh)
+runtime.on_startup(recommendation_service.keep_reviewing)
 runtime.on_shutdown(office_service.stop_directory)
 runtime.on_shutdown(queue_service.stop_waits)
+runtime.on_shutdown(recommendation_service.stop_reviewing)
 
 runtime.publishes(OfficeApplied, OfficeLicensed, OfficeSuspended, OfficeReinstated, OfficeDissolved,
                   OfficeWorkHandedOver, OfficeRecommendationMade, PaperServiceAssigned)

@@ -23,3 +23,11 @@ class RegistrySettings(ServiceSettings):
     recommend_after_days: int = Field(3, ge=1, le=90)
     # A counter used less than this share of a shift is taken to lack a clerk (add staff, not a counter).
     recommend_idle_counter_utilisation: float = Field(0.1, ge=0, le=1)
+    # The daily load review: how often each process looks for offices whose past day is due (0: never, only the
+    # operator's review), how long after the office's local midnight a day is due, and how many past days it
+    # still reviews after a pause (a service down over a weekend). A claim older than `review_claim_minutes`
+    # that never finished (its process died) is taken over.
+    review_every_seconds: float = Field(300.0, ge=0, le=86400)
+    review_after_minutes: int = Field(30, ge=0, le=720)
+    review_catch_up_days: int = Field(2, ge=1, le=14)
+    review_claim_minutes: float = Field(15.0, gt=0, le=1440)

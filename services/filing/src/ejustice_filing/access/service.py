@@ -26,7 +26,7 @@ from ejustice_filing.filings.models import FilingRead
 from ejustice_filing.representation.models import normalize_bar_number
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal, Role
-from ejustice_shared.problems import Problem
+from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
 # Who changes a filing, besides the filer: the dossier names them as acting on the filer's behalf.
@@ -106,10 +106,20 @@ def may_read(filing: FilingRead, principal: Principal) -> bool:
 
 
 def check_may_change(filing: FilingRead, principal: Principal) -> str:
-    """The principal's capacity; 403 for a reader who is not the filer nor acting for them."""
+    """The principal's capacity; 403 for a reader who is not the filer nor acting for them, and for a clerk
+    of another office than the one holding the draft."""
     if found := capacity(filing, principal):
+        if found == CLERK_ON_BEHALF and not held_by_clerks_office(filing, principal):
+            raise Problem(403, "draft-held-by-another-office", errors=[field_error(
+                "office_id", "draft-held-by-another-office", office=filing.office_id)])
         return found
     raise Problem(403, "not-the-filer")
+
+
+def held_by_clerks_office(filing: FilingRead, principal: Principal) -> bool:
+    """A draft begun at an office is continued there (or where a handover took it), not at another office.
+    Once submitted it is the filer's alone: a clerk of any office may help them correct it."""
+    return filing.status != "draft" or filing.office_id is None or filing.office_id == principal.office_id
 
 
 def check_may_appoint(filing: FilingRead, principal: Principal) -> None:
@@ -165,6 +175,20 @@ async def withdraw(runtime: ServiceRuntime, *, filing_id: str, key: str, reason:
     await runtime.db["access"].delete_one({"_id": f"{key}|{filing_id}"})
     await index.execute(runtime.commits, key, enter, FilingUnlisted(filing_id=filing_id),
                         cause=f"unlisted-{filing_id}-{reason}")
+
+
+def office_key(office_id: str) -> str:
+    """The index of the drafts an office holds: it grants nobody anything (no principal has this key)."""
+    return f"office:{office_id}"
+
+
+async def list_at_office(runtime: ServiceRuntime, *, filing_id: str, office_id: str, cause: str) -> None:
+    await index.execute(runtime.commits, office_key(office_id), enter, FilingListed(filing_id=filing_id), cause=cause)
+
+
+async def unlist_at_office(runtime: ServiceRuntime, *, filing_id: str, office_id: str, cause: str) -> None:
+    await index.execute(runtime.commits, office_key(office_id), enter, FilingUnlisted(filing_id=filing_id),
+                        cause=cause)
 
 
 async def granted(runtime: ServiceRuntime, principal: Principal, filing_id: str) -> bool:

@@ -109,3 +109,16 @@ class FilingNoted(EventData):
     event_id: str
     source: str
     summary: dict[str, str | int | None]
+
+
+class FilingHandedOver(EventData):
+    """The office holding the draft was suspended or dissolved: the draft continues at the office that took its
+    work (`office.work_handed_over`)."""
+
+    type = "filing.handed_over"
+    published = False
+
+    filing_id: str
+    from_office_id: str
+    to_office_id: str
+    reason: str

@@ -77,6 +77,8 @@ class FilingRead(BaseModel):
     jurisdiction: str
     filer_id: str
     proxied_by: str | None = None
+    office_id: str | None = Field(None, description="The office whose clerk began the draft for the filer: it holds "
+                                                    "the draft until submission (another office's after a handover).")
     case_number: str | None = None
     case_court_id: str | None = None
     event_city_id: str | None = None

@@ -14,6 +14,7 @@ from ejustice_filing.filings.events import (
     FilingClaimSet,
     FilingDocumentAdded,
     FilingFeeRecorded,
+    FilingHandedOver,
     FilingOpened,
     FilingPaid,
     FilingPartiesSet,
@@ -94,6 +95,7 @@ def _opened(state: Filing, event: FilingOpened, fact: Fact) -> Filing:
         id=event.filing_id, status="draft", kind=event.kind, subject_code=event.subject_code,
         jurisdiction=event.jurisdiction, filer_id=event.filer_id,
         proxied_by=actor.get("subject") if actor.get("on_behalf_of") else None,
+        office_id=actor.get("office_id") if actor.get("on_behalf_of") else None,
         case_number=event.case_number, case_court_id=event.case_court_id,
         event_city_id=event.event_city_id, opened_at=fact.time, version=fact.seq))
 
@@ -129,6 +131,11 @@ def _statement(state: Filing, event: FilingStatementSet, fact: Fact) -> Filing:
 @_evolves(FilingDocumentAdded)
 def _document(state: Filing, event: FilingDocumentAdded, fact: Fact) -> Filing:
     return state.changed(documents=[*state.read.documents, event.document])
+
+
+@_evolves(FilingHandedOver)
+def _handed_over(state: Filing, event: FilingHandedOver, fact: Fact) -> Filing:
+    return state.changed(office_id=event.to_office_id)
 
 
 @_evolves(FilingSubmitted)
@@ -247,6 +254,9 @@ async def open_draft(runtime: ServiceRuntime, *, principal: Principal, create: F
                           case_number=create.case_number, case_court_id=create.case_court_id,
                           event_city_id=create.event_city_id)
     await access.grant(runtime, filing_id=filing_id, keys=[access.filer_key(filer)])
+    if represented and principal.office_id:  # the office holds the draft: a handover finds it in this index
+        await access.list_at_office(runtime, filing_id=filing_id, office_id=principal.office_id,
+                                    cause=f"listed-{filing_id}")
     outcome = await aggregate.execute(runtime.commits, filing_id, open_filing, opened, actor=principal.as_actor())
     return outcome.state.read
 

@@ -9,8 +9,10 @@ it every few seconds, so a change made by another replica shows within that time
 
 import asyncio
 import contextlib
+import itertools
 import json
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 
 import structlog
@@ -244,7 +246,7 @@ def directory(runtime: ServiceRuntime) -> Directory:
 async def project(runtime: ServiceRuntime, office_id: str, outcome: Outcome[Office, None]) -> OfficeRead:
     """Write the office's state after a command into the directory (a newer one already there stays) and return it."""
     office, seq = outcome.state, outcome.seq
-    document = {"_id": office_id, "seq": seq, **office.read.model_dump(mode="json")}
+    document = {"_id": office_id, "seq": seq, "changed_at": clock.iso(), **office.read.model_dump(mode="json")}
     with contextlib.suppress(DuplicateKeyError):  # a newer state is there already
         await runtime.db[DIRECTORY].replace_one({"_id": office_id, "seq": {"$lt": seq}}, document, upsert=True)
     directory(runtime).put(office.read)
@@ -252,28 +254,41 @@ async def project(runtime: ServiceRuntime, office_id: str, outcome: Outcome[Offi
     return office.read
 
 
-async def reload_directory(runtime: ServiceRuntime) -> Directory:
+# A reload reads the entries written since the one before (by `changed_at`, less a margin for writes still on
+# their way and replicas' clocks a little apart), not every office's seq: reading ten thousand of those every
+# few seconds held up the searches meanwhile. Every FULL_RELOAD_EVERY-th reload reads every seq all the same.
+CHANGE_MARGIN = timedelta(seconds=60)
+FULL_RELOAD_EVERY = 60
+
+
+async def reload_directory(runtime: ServiceRuntime, *, full: bool = False) -> Directory:
     """Bring the directory up to what the database holds: only offices whose seq moved are read again."""
     held = runtime.state.get("directory") or Directory()
     seqs: dict[str, int] = runtime.state.setdefault("directory_seqs", {})
-    stored = {doc["_id"]: doc["seq"] async for doc in runtime.db[DIRECTORY].find({}, {"seq": 1})}
+    started, since = clock.now(), runtime.state.get("directory_read_at")
+    # (Bounded above too, so the index walks a range: an entry stamped by a clock far ahead waits for a full reload.)
+    query = {} if full or since is None else {"changed_at": {"$lte": clock.iso(started + CHANGE_MARGIN),
+                                                            "$gte": clock.iso(since - CHANGE_MARGIN)}}
+    stored = {doc["_id"]: doc["seq"] async for doc in runtime.db[DIRECTORY].find(query, {"seq": 1})}
     changed = [office_id for office_id, seq in stored.items() if seqs.get(office_id) != seq]
     for start in range(0, len(changed), 500):
-        async for document in runtime.db[DIRECTORY].find({"_id": {"$in": changed[start:start + 500]}}):
+        async for document in runtime.db[DIRECTORY].find({"_id": {"$in": changed[start:start + 500]}},
+                                                         {"changed_at": 0}):
             seqs[document["_id"]] = document.pop("seq")
             document.pop("_id")
             held.put(OfficeRead.model_validate(document))
         await asyncio.sleep(0)  # let requests through between batches
     runtime.state["directory"] = held
+    runtime.state["directory_read_at"] = started
     return held
 
 
 async def keep_directory_fresh(runtime: ServiceRuntime) -> None:
     async def loop() -> None:
-        while True:
+        for round_ in itertools.count(1):
             await asyncio.sleep(runtime.settings.directory_refresh_seconds)
             try:
-                await reload_directory(runtime)
+                await reload_directory(runtime, full=round_ % FULL_RELOAD_EVERY == 0)
             except Exception as exc:  # the database is away: keep serving the last directory
                 log.warning("office directory not reloaded", error=repr(exc))
 
@@ -290,7 +305,8 @@ def nearest(runtime: ServiceRuntime, *, latitude: float, longitude: float, limit
             exclude: str | None = None, max_km: float | None = None) -> list[tuple[float, OfficeRead]]:
     """The working offices nearest to a place, by great-circle distance."""
     found = directory(runtime)
-    hits = found.working.nearest(latitude, longitude, limit, accept=lambda key: key != exclude, max_km=max_km)
+    accept = (lambda key: key != exclude) if exclude else None
+    hits = found.working.nearest(latitude, longitude, limit, accept=accept, max_km=max_km)
     return [(km, found.offices[key]) for km, key in hits]
 
 

@@ -10,6 +10,7 @@ holds those summaries in memory, reloaded every few seconds, so office searches 
 
 import asyncio
 import contextlib
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -272,7 +273,7 @@ async def remember(runtime: ServiceRuntime, queue: QueueDay) -> None:
     """The office's queue summary for searches; an older day's or an older commit's summary never wins."""
     version = f"{queue.day}/{queue.seq:08d}"
     wait = summary(runtime, queue)
-    document = {"_id": queue.office.office_id, "version": version, **wait.model_dump()}
+    document = {"_id": queue.office.office_id, "version": version, "changed_at": clock.iso(), **wait.model_dump()}
     with contextlib.suppress(DuplicateKeyError):
         await runtime.db[QUEUE_NOW].replace_one({"_id": queue.office.office_id, "version": {"$lt": version}},
                                                 document, upsert=True)
@@ -285,23 +286,28 @@ def held_waits(runtime: ServiceRuntime) -> dict[str, tuple[str, OfficeWaitRead]]
     return runtime.state.setdefault("waits", {})
 
 
-async def reload_waits(runtime: ServiceRuntime) -> None:
+async def reload_waits(runtime: ServiceRuntime, *, full: bool = False) -> None:
     """Every office's queue summary into memory: searches answer from it, at most a few seconds behind
-    another replica's writes (this process's own show at once)."""
+    another replica's writes (this process's own show at once). Like the office directory, a reload reads
+    only the summaries written since the one before, and every so often all of them."""
     held = held_waits(runtime)
-    async for doc in runtime.db[QUEUE_NOW].find({}):
+    started, since = clock.now(), runtime.state.get("waits_read_at")
+    query = {} if full or since is None else {"changed_at": {"$lte": clock.iso(started + offices.CHANGE_MARGIN),
+                                                            "$gte": clock.iso(since - offices.CHANGE_MARGIN)}}
+    async for doc in runtime.db[QUEUE_NOW].find(query):
         if held.get(doc["_id"], ("", None))[0] <= doc["version"]:
             held[doc["_id"]] = (doc["version"], OfficeWaitRead(waiting=doc["waiting"],
                                                                open_counters=doc["open_counters"],
                                                                waiting_minutes=doc["waiting_minutes"]))
+    runtime.state["waits_read_at"] = started
 
 
 async def keep_waits_fresh(runtime: ServiceRuntime) -> None:
     async def loop() -> None:
-        while True:
+        for round_ in itertools.count(1):
             await asyncio.sleep(runtime.settings.directory_refresh_seconds)
             try:
-                await reload_waits(runtime)
+                await reload_waits(runtime, full=round_ % offices.FULL_RELOAD_EVERY == 0)
             except Exception as exc:  # the database is away: keep the last summaries
                 log.warning("queue summaries not reloaded", error=repr(exc))
 

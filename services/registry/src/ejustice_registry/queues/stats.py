@@ -86,6 +86,11 @@ class Advice:
     days: list[str]
 
 
+def over(figures: DayFigures, thresholds: Thresholds) -> bool:
+    """The day's p90 wait or a counter's utilisation was over its threshold."""
+    return figures.p90_wait_minutes > thresholds.p90_wait_minutes or figures.utilisation > thresholds.utilisation
+
+
 def advise(history: list[DayFigures], thresholds: Thresholds, *, can_add_counter: bool) -> Advice | None:
     """After `days` days in a row over a threshold (the latest days of the history): add staff when some
     counters stand idle while people wait, else add a counter, else (the kind allows no more) add staff."""
