@@ -7,6 +7,7 @@ A suspended or dissolved office signs in nobody.
 """
 
 import asyncio
+import functools
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -29,8 +30,15 @@ from ejustice_shared.problems import Problem, field_error
 from ejustice_shared.runtime import ServiceRuntime
 
 hasher = PasswordHasher()
-# Verified against when the username is unknown, so both answers take as long.
-_UNKNOWN = hasher.hash(uuid.uuid4().hex)
+
+
+@functools.cache
+def unknown_hash() -> str:
+    """Verified against when the username is unknown, so both answers take as long. Made at the first
+    sign-in, not at import: an Argon2 hash costs most of a second of start-up."""
+    return hasher.hash(uuid.uuid4().hex)
+
+
 LOCK_AFTER = 5
 LOCK_MINUTES = 15
 
@@ -134,7 +142,7 @@ async def sign_in(runtime: ServiceRuntime, *, attempt: StaffSignInCreate) -> Sta
         raise Problem(429, "sign-in-locked", headers={"retry-after": str(LOCK_MINUTES * 60)},
                       detail=f"Too many failed sign-ins; try again in {LOCK_MINUTES} minutes.")
     try:
-        await asyncio.to_thread(hasher.verify, staff.enrolled.password_hash if staff.enrolled else _UNKNOWN,
+        await asyncio.to_thread(hasher.verify, staff.enrolled.password_hash if staff.enrolled else unknown_hash(),
                                 attempt.password)
         password_ok = staff.enrolled is not None
     except VerificationError:
