@@ -156,7 +156,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--services", nargs="+", choices=SERVICES, default=list(SERVICES),
                         help="whose databases get the filler commits (default: all five)")
-    parser.add_argument("--inserters", type=int, default=4, help="bulk inserts in flight at once")
+    parser.add_argument("--inserters", type=int, help="bulk inserts in flight at once (default: one per database)")
     args = parser.parse_args()
     # A stopped run still stops its services and drops its databases.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -169,7 +169,7 @@ def main() -> None:
         with httpx.Client(base_url=platform.gateway, timeout=60) as client:
             journey = Journey(platform, client)
             for size in sorted(args.sizes):
-                seconds = asyncio.run(fill(databases, size, stored, args.inserters))
+                seconds = asyncio.run(fill(databases, size, stored, args.inserters or len(databases)))
                 print(f"{size:,} filler commits in each of {len(databases)} databases: stored in {seconds:.0f} s",
                       file=sys.stderr, flush=True)
                 results[size] = measure(client, journey, args.rounds)
