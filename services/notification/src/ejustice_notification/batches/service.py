@@ -24,6 +24,7 @@ from ejustice_notification.batches.models import BatchRead, BatchRejection
 from ejustice_notification.cases import service as cases
 from ejustice_notification.common import SOURCE, iso, now
 from ejustice_notification.posting import service as posting
+from ejustice_shared import bulk
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal
 from ejustice_shared.events import CourtNotice, NoticeBatchCompleted
@@ -171,6 +172,8 @@ async def serve_batch(runtime: ServiceRuntime, batch_id: str) -> None:
         key = chunk_key(batch_id, n)
         if await runtime.db[PROGRESS].find_one({"_id": key}, {"_id": 1}):
             continue
+        # The relay publishes what the chunks commit; a batch goes at its pace rather than pile commits up in memory.
+        await bulk.relay_caught_up(runtime.relay, below=runtime.settings.batch_relay_backlog)
         chunk = await runtime.db[CHUNKS].find_one({"_id": key})
         processed, rejections = await _serve_chunk(runtime, accepted.court_id, chunk["lines"], n * accepted.chunk_lines)
         with contextlib.suppress(DuplicateKeyError):
@@ -189,33 +192,35 @@ async def serve_batch(runtime: ServiceRuntime, batch_id: str) -> None:
 
 
 async def _serve_chunk(runtime: ServiceRuntime, court_id: str, lines: list[str], first: int) -> tuple[int, list]:
-    parallel = asyncio.Semaphore(runtime.settings.batch_parallel)
-    known: dict[str, dict | None] = {}
-    rejections: list[dict] = []
+    """Serve a chunk's lines together: its cases read in one look-up, its postings, e-box entries and notices
+    each inserted together, its alerts queued in one insert. Returns the lines processed and those rejected."""
     actor = {"subject": f"court-{court_id}", "roles": ["court"], "court_id": court_id, "via": "batch"}
+    notices = [CourtNotice.model_validate_json(line) for line in lines]
+    known = await cases.of_court_many(runtime, court_id=court_id, filing_ids=[n.filing_id for n in notices])
+    rejections: list[dict] = []
 
-    async def one(n: int, line: str) -> None:
-        notice = CourtNotice.model_validate_json(line)
-        async with parallel:
-            if notice.filing_id not in known:
-                known[notice.filing_id] = await cases.of_court(runtime, court_id=court_id, filing_id=notice.filing_id)
-            try:
-                case = known[notice.filing_id]
-                if case is None:
-                    raise Problem(404, "case-not-found", detail="This court has accepted no filing with this id.")
-                taken = await posting.take(runtime, court_id=court_id, notice=notice, actor=actor, case=case)
-            except Problem as problem:
-                if problem.status >= 500:
-                    raise
-                errors = problem.errors or [{"field": "filing_id", "code": problem.kind,
-                                             "reason": problem.detail or problem.kind}]
-                rejections.append(BatchRejection(line=first + n + 1, reference=notice.reference, errors=[
-                    {"field": e["field"], "code": e["code"], "reason": e["reason"]} for e in localized(errors, "en")
-                ]).model_dump())
-                return
-            await posting.serve(runtime, taken)
+    def reject(n: int, notice: CourtNotice, problem: Problem) -> None:
+        errors = problem.errors or [{"field": "filing_id", "code": problem.kind,
+                                     "reason": problem.detail or problem.kind}]
+        rejections.append(BatchRejection(line=first + n + 1, reference=notice.reference, errors=[
+            {"field": e["field"], "code": e["code"], "reason": e["reason"]} for e in localized(errors, "en")
+        ]).model_dump())
 
-    await asyncio.gather(*(one(n, line) for n, line in enumerate(lines)))
+    on_cases = []
+    for n, notice in enumerate(notices):
+        if notice.filing_id in known:
+            on_cases.append((n, notice))
+        else:
+            reject(n, notice, Problem(404, "case-not-found", detail="This court has accepted no filing with this id."))
+    taken = await posting.take_many(runtime, court_id=court_id, actor=actor,
+                                    notices_and_cases=[(notice, known[notice.filing_id]) for _, notice in on_cases])
+    postings = []
+    for (n, notice), result in zip(on_cases, taken, strict=True):
+        if isinstance(result, Problem):
+            reject(n, notice, result)
+        else:
+            postings.append(result)
+    await posting.serve_many(runtime, postings, parallel=runtime.settings.batch_parallel)
     return len(lines), sorted(rejections, key=lambda r: r["line"])
 
 
