@@ -168,6 +168,9 @@ class Take:
     documents: tuple[NoticeDocument, ...]
     case: dict
     plan: tuple[Addressee, ...]
+    # A notice posted alone is answered on the court's key; a batch's lines are answered by the batch (its
+    # progress and `notice_batch.completed`), so that 100,000 lines do not flood the court's bounded queue.
+    answered: bool = True
 
 
 def take_once(state: Posting | None, command: Take) -> Decision:
@@ -183,7 +186,7 @@ def take_once(state: Posting | None, command: Take) -> Decision:
                                    kind=notice.kind, addressees=[
                                        CourtNoticeAddressee(national_id=a.party.national_id, channel=a.channel,
                                                             notice_id=a.notice_id) for a in plan])
-    return Decision([taken, recorded])
+    return Decision([taken, recorded] if command.answered else [taken])
 
 
 def _addressed(notice: CourtNotice, case: dict) -> list[Party]:
@@ -239,9 +242,9 @@ async def take(runtime: ServiceRuntime, *, court_id: str, notice: CourtNotice, a
 
 async def take_many(runtime: ServiceRuntime, *, court_id: str, notices_and_cases: Sequence[tuple[CourtNotice, dict]],
                     actor: dict) -> list[Posting | Problem]:
-    """`take` for many notices on known cases (a batch's chunk): the e-boxes read and the postings' commits
-    inserted together. A posting made before (a line served again after a crash) is found by its insert.
-    Each notice's posting, or the problem with it."""
+    """`take` for a batch's lines on known cases (a chunk): the e-boxes read and the postings' commits inserted
+    together, unanswered (the batch answers). A posting made before (a line served again after a crash) is
+    found by its insert. Each notice's posting, or the problem with it."""
     results: list[Posting | Problem | None] = [None] * len(notices_and_cases)
     checked = []
     for n, (notice, case) in enumerate(notices_and_cases):
@@ -258,7 +261,7 @@ async def take_many(runtime: ServiceRuntime, *, court_id: str, notices_and_cases
         documents = await _stored_documents(runtime, notice, contents) if contents else []
         plan = _plan(posting_id, case["jurisdiction"], parties, held)
         commands.append(bulk.Command(posting_id, Take(posting_id, court_id, notice, tuple(documents), case,
-                                                      tuple(plan)), cause=posting_id, actor=actor))
+                                                      tuple(plan), answered=False), cause=posting_id, actor=actor))
     outcomes = await bulk.execute_many(aggregate, runtime.commits, take_once, commands)
     for (n, *_), outcome in zip(checked, outcomes, strict=True):
         if isinstance(outcome, Exception):
