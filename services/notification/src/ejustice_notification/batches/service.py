@@ -168,20 +168,28 @@ async def serve_batch(runtime: ServiceRuntime, batch_id: str) -> None:
         await runtime.db[OPEN].delete_one({"_id": batch_id})
         return
     accepted = batch.accepted
-    for n in range(accepted.chunks):
-        key = chunk_key(batch_id, n)
-        if await runtime.db[PROGRESS].find_one({"_id": key}, {"_id": 1}):
-            continue
-        # The relay publishes what the chunks commit; a batch goes at its pace rather than pile commits up in memory.
-        await bulk.relay_caught_up(runtime.relay, below=runtime.settings.batch_relay_backlog)
-        chunk = await runtime.db[CHUNKS].find_one({"_id": key})
-        processed, rejections = await _serve_chunk(runtime, accepted.court_id, chunk["lines"], n * accepted.chunk_lines)
-        with contextlib.suppress(DuplicateKeyError):
-            await runtime.db[PROGRESS].insert_one({"_id": key, "batch_id": batch_id, "processed": processed,
-                                                   "rejected": len(rejections),
-                                                   "rejections": rejections[:KEPT_REJECTIONS]})
-    marks = await runtime.db[PROGRESS].find({"_id": {"$in": [chunk_key(batch_id, n) for n in range(accepted.chunks)]}}
-                                            ).to_list(None)
+    keys = [chunk_key(batch_id, n) for n in range(accepted.chunks)]
+    done = {mark["_id"] for mark in await runtime.db[PROGRESS].find({"_id": {"$in": keys}}, {"_id": 1}).to_list(None)}
+    # A few chunks side by side, so that one's Python work overlaps another's wait for the store.
+    slots = asyncio.Semaphore(runtime.settings.batch_chunks_at_once)
+
+    async def serve_chunk(n: int) -> None:
+        async with slots:
+            # The relay publishes what the chunks commit: go at its pace rather than pile commits up in memory.
+            await bulk.relay_caught_up(runtime.relay, below=runtime.settings.batch_relay_backlog)
+            chunk = await runtime.db[CHUNKS].find_one({"_id": keys[n]})
+            processed, rejections = await _serve_chunk(runtime, accepted.court_id, chunk["lines"],
+                                                       n * accepted.chunk_lines)
+            with contextlib.suppress(DuplicateKeyError):
+                await runtime.db[PROGRESS].insert_one({"_id": keys[n], "batch_id": batch_id, "processed": processed,
+                                                       "rejected": len(rejections),
+                                                       "rejections": rejections[:KEPT_REJECTIONS]})
+
+    async with asyncio.TaskGroup() as chunks:
+        for n, key in enumerate(keys):
+            if key not in done:
+                chunks.create_task(serve_chunk(n))
+    marks = await runtime.db[PROGRESS].find({"_id": {"$in": keys}}).to_list(None)
     completed = NoticeBatchCompleted(batch_id=batch_id, court_id=accepted.court_id,
                                      notices=sum(m["processed"] - m["rejected"] for m in marks),
                                      rejected=sum(m["rejected"] for m in marks), completed_at=iso(now()))
