@@ -68,7 +68,7 @@ class NotificationSettings(ServiceSettings):
     # the relay has this many fresh commits still to publish.
     batch_parallel: int = Field(16, ge=1, le=256, description="Paper tasks of a chunk opened side by side.")
     batch_chunk_lines: int = Field(1000, ge=1, le=10_000, description="Lines stored, served and marked together.")
-    batch_relay_backlog: int = Field(6000, ge=1, le=1_000_000, description="Fresh commits the relay may hold.")
+    batch_relay_backlog: int = Field(1500, ge=1, le=1_000_000, description="Fresh commits the relay may hold.")
     batch_chunks_at_once: int = Field(2, ge=1, le=8, description="Chunks of a batch served side by side.")
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ reference, serving a line twice changes nothing. The batch is complete once ever
 
 import asyncio
 import contextlib
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -220,8 +221,10 @@ async def _serve_chunk(runtime: ServiceRuntime, court_id: str, lines: list[str],
             on_cases.append((n, notice))
         else:
             reject(n, notice, Problem(404, "case-not-found", detail="This court has accepted no filing with this id."))
+    started = time.perf_counter()
     taken = await posting.take_many(runtime, court_id=court_id, actor=actor,
                                     notices_and_cases=[(notice, known[notice.filing_id]) for _, notice in on_cases])
+    took = time.perf_counter() - started
     postings = []
     for (n, notice), result in zip(on_cases, taken, strict=True):
         if isinstance(result, Problem):
@@ -229,6 +232,8 @@ async def _serve_chunk(runtime: ServiceRuntime, court_id: str, lines: list[str],
         else:
             postings.append(result)
     await posting.serve_many(runtime, postings, parallel=runtime.settings.batch_parallel)
+    log.info("batch chunk served", first_line=first + 1, lines=len(lines), take_seconds=round(took, 3),
+             serve_seconds=round(time.perf_counter() - started - took, 3))
     return len(lines), sorted(rejections, key=lambda r: r["line"])
 
 
