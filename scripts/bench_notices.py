@@ -12,7 +12,8 @@
 Prints `notice batch: N notices in S s`, the baseline's times, the alerts sent while it ran and the
 busiest second against the rate limit, the most memory each service process held (sampled every
 half second), the commits whose events the relay had still to publish when the batch completed, and
-the load average. It fails unless every notice's alert was sent or is queued. Loopback only; stops its processes by their ids and drops its databases.
+the load average. It fails unless every notice's alert was sent or is queued. Loopback only; stops
+its processes by their ids and drops its databases.
 """
 
 import argparse
@@ -184,7 +185,8 @@ async def real(count: int, settings: dict[str, str]) -> dict:
         queued = await db["alerts_pending"].count_documents({})
         await client.close()
         busiest = max(Counter(sent).values(), default=0)
-        assert len(sent) + queued == count, f"{len(sent)} alerts sent and {queued} queued for {count} notices"
+        # An alert being sent as this is counted may be in both.
+        assert len(sent) + queued >= count, f"{len(sent)} alerts sent and {queued} queued for {count} notices"
         return {"seconds": seconds, "accepted": accepted, "peak": peak, "alerts_sent": len(sent),
                 "alerts_waiting": queued, "busiest_second": busiest, "rejected": progress["rejected"],
                 "load": load, "unpublished": unpublished}
