@@ -15,17 +15,23 @@ follows one of its own round that was refused.
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import structlog
 from pymongo.errors import BulkWriteError
 
+from ejustice_shared import metrics
 from ejustice_shared.aggregate import ATTEMPTS, Aggregate, Decision, Loaded, Outcome
 from ejustice_shared.commits import Commit, CommitStore, Conflict, commit_document, commit_id
+
+if TYPE_CHECKING:
+    from ejustice_shared.runtime import ServiceRuntime
+
+log = structlog.get_logger()
 
 DUPLICATE_KEY = 11000
 FIRST_WINDOW, TAIL_WINDOW = 8, 4  # commit ids asked for per stream: from its start, and after a held seq
 IDS_PER_QUERY = 4000
-RELAY_PATIENCE = 0.05  # seconds between looks at the relay's backlog
 
 
 @dataclass(frozen=True)
@@ -82,9 +88,13 @@ async def load_many(aggregate: Aggregate, store: CommitStore, keys: Iterable[str
 
 
 async def execute_many(aggregate: Aggregate, store: CommitStore, decide: Callable[[Any, Any], Any],
-                       commands: Sequence[Command], *, attempts: int = ATTEMPTS) -> list[Outcome | Exception]:
+                       commands: Sequence[Command], *, attempts: int = ATTEMPTS,
+                       relay: bool = True) -> list[Outcome | Exception]:
     """Execute the commands (several may name one stream: they are applied in their order) and return, in
-    the same order, each one's outcome, or the exception its decision raised on the stored stream."""
+    the same order, each one's outcome, or the exception its decision raised on the stored stream.
+
+    Commits with published events go to the store's hook (the relay), as `append`'s do; with `relay` False
+    the caller publishes them (`publish_now`), and until then their markers keep them safe."""
     results: list[Outcome | Exception | None] = [None] * len(commands)
     queues: dict[str, list[int]] = {}
     for index, command in enumerate(commands):
@@ -139,7 +149,7 @@ async def execute_many(aggregate: Aggregate, store: CommitStore, decide: Callabl
                             actor=doc["actor"], cause=doc["cause"])
             after = aggregate.fold(loaded, [commit])
             aggregate._remember(store, commit.stream, after)
-            if store._on_commit and any(e.published for e in envelopes):
+            if relay and store._on_commit and any(e.published for e in envelopes):
                 store._on_commit(commit)
             if commit.seq % aggregate.snapshot_every == 0:
                 await aggregate._keep_snapshot(store, commit.stream, after)
@@ -186,12 +196,37 @@ async def _insert(store: CommitStore, decided: list[tuple[int, Loaded, dict, lis
     return set()
 
 
-async def relay_caught_up(relay: Any, *, below: int) -> None:
-    """Wait until the relay holds fewer than `below` fresh commits to publish, so that a writer of many
-    commits goes at the relay's pace instead of piling them up in memory."""
-    fresh = getattr(relay, "_fresh", None)
-    while fresh is not None and fresh.qsize() >= below:  # noqa: ASYNC110 - the relay signals nothing to wait on
-        await asyncio.sleep(RELAY_PATIENCE)
+async def publish_now(runtime: "ServiceRuntime", commits: Sequence[Commit]) -> None:
+    """Publish the events of commits just made (`execute_many(..., relay=False)`): streams side by side, their
+    confirms pipelined, each stream's commits and events in order; then remove their markers in one delete.
+    A stream whose publish failed goes to the relay from that commit on, which sends it in order when it can
+    (its markers stay, so a crash before this ends loses nothing: the relay's sweeper publishes them)."""
+    streams: dict[str, list[Commit]] = {}
+    for commit in sorted(commits, key=lambda c: (c.stream, c.seq)):
+        if any(e.published for e in commit.events):
+            metrics.count_business(commit)
+            streams.setdefault(commit.stream, []).append(commit)
+    sent: list[Commit] = []
+    failed: list[Commit] = []
+
+    async def one_stream(pending: list[Commit]) -> None:
+        for n, commit in enumerate(pending):
+            try:
+                for event in commit.events:
+                    if event.published:
+                        await runtime.bus.publish(event)
+            except Exception as exc:
+                metrics.RELAY_PUBLISH_FAILURES.inc()
+                log.warning("publish failed, left to the relay", stream=commit.stream, seq=commit.seq, error=repr(exc))
+                failed.extend(pending[n:])
+                return
+            sent.append(commit)
+
+    await asyncio.gather(*(one_stream(pending) for pending in streams.values()))
+    if sent:
+        await runtime.commits.mark_published(sent)
+    for commit in failed:
+        runtime.relay.notify(commit)
 
 
 async def insert_new(collection: Any, docs: Sequence[dict]) -> None:

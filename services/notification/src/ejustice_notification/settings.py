@@ -64,11 +64,10 @@ class NotificationSettings(ServiceSettings):
     statistics_min_count: int = Field(5, ge=1, le=1000)
 
     # Batches: stored, served and marked done a chunk at a time (its postings, e-box entries and notices each
-    # inserted together), a few chunks side by side; paper tasks opened side by side; the next chunk waits while
-    # the relay has this many fresh commits still to publish.
+    # inserted together, the notices' events published together), a few chunks side by side; paper tasks
+    # opened side by side.
     batch_parallel: int = Field(16, ge=1, le=256, description="Paper tasks of a chunk opened side by side.")
     batch_chunk_lines: int = Field(1000, ge=1, le=10_000, description="Lines stored, served and marked together.")
-    batch_relay_backlog: int = Field(1500, ge=1, le=1_000_000, description="Fresh commits the relay may hold.")
     batch_chunks_at_once: int = Field(2, ge=1, le=8, description="Chunks of a batch served side by side.")
 
     @model_validator(mode="after")

@@ -25,7 +25,6 @@ from ejustice_notification.batches.models import BatchRead, BatchRejection
 from ejustice_notification.cases import service as cases
 from ejustice_notification.common import SOURCE, iso, now
 from ejustice_notification.posting import service as posting
-from ejustice_shared import bulk
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal
 from ejustice_shared.events import CourtNotice, NoticeBatchCompleted
@@ -176,8 +175,6 @@ async def serve_batch(runtime: ServiceRuntime, batch_id: str) -> None:
 
     async def serve_chunk(n: int) -> None:
         async with slots:
-            # The relay publishes what the chunks commit: go at its pace rather than pile commits up in memory.
-            await bulk.relay_caught_up(runtime.relay, below=runtime.settings.batch_relay_backlog)
             chunk = await runtime.db[CHUNKS].find_one({"_id": keys[n]})
             processed, rejections = await _serve_chunk(runtime, accepted.court_id, chunk["lines"],
                                                        n * accepted.chunk_lines)

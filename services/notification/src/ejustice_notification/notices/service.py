@@ -218,13 +218,17 @@ async def deliver_many(runtime: ServiceRuntime,
     commands = [bulk.Command(notice_id, Deposit(notice_id, ebox, content, runtime.settings.deemed_service[
                     content.jurisdiction], moment), cause=cause.id, actor={"service": cause.source})
                 for notice_id, (cause, ebox, content) in zip(ids, deliveries, strict=True)]
-    delivered, pending = [], []
-    for outcome in await bulk.execute_many(aggregate, runtime.commits, deposit, commands):
+    delivered, pending, commits = [], [], []
+    for outcome in await bulk.execute_many(aggregate, runtime.commits, deposit, commands, relay=False):
         if isinstance(outcome, Exception):
             raise outcome
         delivered.append(outcome.state)
+        if outcome.stored:
+            commits.append(outcome.commit)
         if marker := _pending_service(outcome.state):
             pending.append(marker)
+    # Their notice.delivered (and notice.served) published together, confirms pipelined, not one by one.
+    await bulk.publish_now(runtime, commits)
     await bulk.insert_new(runtime.db[PENDING_SERVICE], pending)  # some set before a crash, the chunk served again
     return delivered
 
