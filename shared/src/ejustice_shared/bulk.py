@@ -32,6 +32,9 @@ log = structlog.get_logger()
 DUPLICATE_KEY = 11000
 FIRST_WINDOW, TAIL_WINDOW = 8, 4  # commit ids asked for per stream: from its start, and after a held seq
 IDS_PER_QUERY = 4000
+# Streams whose publishes await their confirms at once: enough to keep the broker busy, few enough that a busy
+# process reads each confirm well within the bus's publish timeout.
+PUBLISHING_STREAMS = 128
 
 
 @dataclass(frozen=True)
@@ -208,8 +211,13 @@ async def publish_now(runtime: "ServiceRuntime", commits: Sequence[Commit]) -> N
             streams.setdefault(commit.stream, []).append(commit)
     sent: list[Commit] = []
     failed: list[Commit] = []
+    in_flight = asyncio.Semaphore(PUBLISHING_STREAMS)
 
     async def one_stream(pending: list[Commit]) -> None:
+        async with in_flight:
+            await publish_stream(pending)
+
+    async def publish_stream(pending: list[Commit]) -> None:
         for n, commit in enumerate(pending):
             try:
                 for event in commit.events:
