@@ -10,12 +10,15 @@
     complete: every notice committed and deposited in its e-box, and its alert queued. A consumer
     drains the court's queue as the court would, and stands in for the filing service's dossier.
 Prints `notice batch: N notices in S s`, the baseline's times, the alerts sent while it ran and the
-busiest second against the rate limit, and the most memory each service process held (sampled every
-half second). Loopback only; stops its processes by their ids and drops its databases.
+busiest second against the rate limit, the most memory each service process held (sampled every
+half second), the commits whose events the relay had still to publish when the batch completed, and
+the load average. It fails unless every notice's alert was sent or is queued. Loopback only; stops
+its processes by their ids and drops its databases.
 """
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 import uuid
@@ -172,16 +175,21 @@ async def real(count: int, settings: dict[str, str]) -> dict:
                     last_report = elapsed
                 await asyncio.sleep(0.5)
         seconds = time.perf_counter() - started
-        stop.set()
-        await drainer
+        load = os.getloadavg()[0]
         client = mongo()
         db = client[platform.database("notification")]
+        unpublished = await db["commits_outbox"].count_documents({})
+        stop.set()
+        await drainer
         sent = [doc["sent_at"][:19] async for doc in db["sandbox_sms"].find({}, {"sent_at": 1})]
         queued = await db["alerts_pending"].count_documents({})
         await client.close()
         busiest = max(Counter(sent).values(), default=0)
+        # An alert being sent as this is counted may be in both.
+        assert len(sent) + queued >= count, f"{len(sent)} alerts sent and {queued} queued for {count} notices"
         return {"seconds": seconds, "accepted": accepted, "peak": peak, "alerts_sent": len(sent),
-                "alerts_waiting": queued, "busiest_second": busiest, "rejected": progress["rejected"]}
+                "alerts_waiting": queued, "busiest_second": busiest, "rejected": progress["rejected"],
+                "load": load, "unpublished": unpublished}
     finally:
         platform.stop()
 
@@ -190,14 +198,17 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notices", type=int, default=100_000)
     parser.add_argument("--alert-rate", type=float, default=200.0, help="the alert channel's rate limit, per second")
-    parser.add_argument("--parallel", type=int, default=32, help="notices of the batch served side by side")
+    parser.add_argument("--parallel", type=int, default=32, help="paper tasks of a chunk opened side by side")
+    parser.add_argument("--chunk-lines", type=int, default=1000, help="lines stored, served and marked together")
     args = parser.parse_args()
     ensure_infrastructure()
+    load_before = os.getloadavg()[0]
     inserted, published = await baseline(args.notices)
     print(f"bare baseline: {args.notices} inserts in {inserted:.1f} s, {args.notices} confirmed publishes in "
           f"{published:.1f} s", flush=True)
     result = await real(args.notices, {"NOTIFICATION_ALERT_RATE_PER_SECOND": str(args.alert_rate),
-                                       "NOTIFICATION_BATCH_PARALLEL": str(args.parallel)})
+                                       "NOTIFICATION_BATCH_PARALLEL": str(args.parallel),
+                                       "NOTIFICATION_BATCH_CHUNK_LINES": str(args.chunk_lines)})
     print(f"notice batch: {args.notices} notices in {result['seconds']:.1f} s "
           f"({args.notices / result['seconds']:.0f}/s; accepted with 202 after {result['accepted']:.1f} s; "
           f"{result['rejected']} rejected)")
@@ -205,6 +216,8 @@ async def main() -> None:
     print(f"alerts: {result['alerts_sent']} sent while it ran, {result['alerts_waiting']} still queued; busiest "
           f"second {result['busiest_second']} against a limit of {args.alert_rate:.0f}/s")
     print("peak memory: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in result["peak"].items()))
+    print(f"commits still to publish when it completed: {result['unpublished']}; load average then "
+          f"{result['load']:.1f} (at the start {load_before:.1f})")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """A court's batch of notices: 202 at once, served in the background, and a crash halfway loses and
 duplicates nothing (the notification service is killed, by the process id this test started, and restarted)."""
 
+import asyncio
 import json
 import uuid
 
@@ -107,6 +108,14 @@ async def test_a_batch_survives_a_crash_of_the_notification_service_halfway(fres
                    timeout=300, what="every alert sent")
         for _, _, _, mobile in cases:
             assert db(platform)["sandbox_sms"].count_documents({"to": mobile}) == PER_CASE + 1
+        # Every notice's notice.delivered published (the batch publishes a chunk's together; twice is allowed).
+        deposited = {c["stream"].removeprefix("notice-") for c in db(platform)["commits"].find(
+            {"stream": {"$regex": "^notice-"}, "events.type": "notice.deposited"}, {"stream": 1})}
+        for _ in range(600):
+            if deposited <= {e["data"]["notice_id"] for e in await bus.events("notice.delivered")}:
+                break
+            await asyncio.sleep(0.5)
+        assert deposited <= {e["data"]["notice_id"] for e in await bus.events("notice.delivered")}
         completed = await bus.wait_for("notice_batch.completed", batch_id=batch["batch_id"])
         assert completed[0]["routing_key"] == f"court.{COURT}.notice_batch.completed"
         assert completed[0]["data"]["notices"] == total

@@ -17,7 +17,7 @@ from ejustice_notification.notices.models import NoticeContent
 from ejustice_notification.outages import service as outages
 from ejustice_notification.posting import flows as posting_flows
 from ejustice_notification.posting import service as posting
-from ejustice_notification.posting.events import Addressee
+from ejustice_notification.posting.events import Addressee, CourtNoticeTaken
 from ejustice_shared.aggregate import MemoryCommits
 from ejustice_shared.events import (
     CourtNotice,
@@ -60,6 +60,15 @@ def test_a_court_s_notice_is_taken_once_and_answered_on_the_court_s_key():
     state = posting.aggregate.replay([taken, recorded])
     assert state.taken.posting_id == "p1" and state.cause.id == "p1"  # its notices are named after the posting
     assert take(state).events == []
+
+
+def test_a_batch_s_line_is_taken_once_without_an_answer_of_its_own():
+    notice = CourtNotice(reference="r1", kind="interim-order", filing_id="f1", text="Stop.")
+    plan = (Addressee(party=Party(**CASE["parties"][0]), channel="paper", notice_id="t1"),)
+    line = posting.Take("p1", "c1", notice, (), CASE, plan, answered=False)
+    (taken,) = posting.take_once(None, line).events
+    assert isinstance(taken, CourtNoticeTaken) and taken.addressees == list(plan)
+    assert posting.take_once(posting.aggregate.replay([taken]), line).events == []
 
 
 def test_a_notice_that_cannot_be_taken_is_rejected_once():

@@ -63,9 +63,12 @@ class NotificationSettings(ServiceSettings):
     # Statistics: counts below this are not shown (so that nobody is singled out).
     statistics_min_count: int = Field(5, ge=1, le=1000)
 
-    # Batches: notices of a batch served side by side.
-    batch_parallel: int = Field(16, ge=1, le=256)
-    batch_chunk_lines: int = Field(1000, ge=1, le=10_000, description="Lines stored, and marked done, together.")
+    # Batches: stored, served and marked done a chunk at a time (its postings, e-box entries and notices each
+    # inserted together, the notices' events published together), a few chunks side by side; paper tasks
+    # opened side by side.
+    batch_parallel: int = Field(16, ge=1, le=256, description="Paper tasks of a chunk opened side by side.")
+    batch_chunk_lines: int = Field(1000, ge=1, le=10_000, description="Lines stored, served and marked together.")
+    batch_chunks_at_once: int = Field(2, ge=1, le=8, description="Chunks of a batch served side by side.")
 
     @model_validator(mode="after")
     def _complete(self):

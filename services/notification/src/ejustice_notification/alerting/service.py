@@ -13,6 +13,7 @@ as sent is not sent again, and each send carries the alert's key, which the prov
 import asyncio
 import contextlib
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 
 import structlog
@@ -26,6 +27,7 @@ from ejustice_notification.contacts import service as contacts
 from ejustice_notification.eboxes.models import Ebox
 from ejustice_notification.notices import service as notices
 from ejustice_notification.notices.models import NoticeContent
+from ejustice_shared import bulk
 from ejustice_shared.aggregate import Decision
 from ejustice_shared.events import NoticeAlerted, NoticeAlertFailed
 from ejustice_shared.problems import Problem
@@ -61,20 +63,34 @@ class NoEmail(Exception):
 
 
 async def queue_notice(runtime: ServiceRuntime, *, notice_id: str, ebox: Ebox, content: NoticeContent) -> None:
-    language = LANGUAGE_OF[content.jurisdiction]
-    await queue(runtime, key=notice_id, notice_id=notice_id, ebox=ebox, template="notice", language=language,
-                params={"title": content.title[language]}, subject=content.title[language],
-                filing_id=content.filing_id)
+    await queue_notices(runtime, [(notice_id, ebox, content)])
 
 
 async def queue(runtime: ServiceRuntime, *, key: str, notice_id: str, ebox: Ebox, template: str, language: str,
                 params: dict[str, str], subject: str, filing_id: str | None = None) -> None:
-    moment = iso(now())
     with contextlib.suppress(DuplicateKeyError):  # queued before this crash or redelivery
-        await runtime.db[PENDING].insert_one({
-            "_id": key, "notice_id": notice_id, "filing_id": filing_id, "ebox_id": ebox.ebox_id, "mobile": ebox.mobile,
+        await runtime.db[PENDING].insert_one(_pending(key=key, notice_id=notice_id, ebox=ebox, template=template,
+                                                      language=language, params=params, subject=subject,
+                                                      filing_id=filing_id))
+
+
+async def queue_notices(runtime: ServiceRuntime, notices: Sequence[tuple[str, Ebox, NoticeContent]]) -> None:
+    """`queue_notice` for many (notice id, e-box, content) at once: one insert of all their markers."""
+    markers = []
+    for notice_id, ebox, content in notices:
+        language = LANGUAGE_OF[content.jurisdiction]
+        markers.append(_pending(key=notice_id, notice_id=notice_id, ebox=ebox, template="notice", language=language,
+                                params={"title": content.title[language]}, subject=content.title[language],
+                                filing_id=content.filing_id))
+    await bulk.insert_new(runtime.db[PENDING], markers)  # some queued before this crash
+
+
+def _pending(*, key: str, notice_id: str, ebox: Ebox, template: str, language: str, params: dict[str, str],
+             subject: str, filing_id: str | None) -> dict:
+    moment = iso(now())
+    return {"_id": key, "notice_id": notice_id, "filing_id": filing_id, "ebox_id": ebox.ebox_id, "mobile": ebox.mobile,
             "template": template, "language": language, "params": params, "subject": subject,
-            "channel": "sms", "attempts": 0, "tried": [], "queued_at": moment, "due_at": moment})
+            "channel": "sms", "attempts": 0, "tried": [], "queued_at": moment, "due_at": moment}
 
 
 # --- the worker --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ reference, serving a line twice changes nothing. The batch is complete once ever
 
 import asyncio
 import contextlib
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -167,18 +168,26 @@ async def serve_batch(runtime: ServiceRuntime, batch_id: str) -> None:
         await runtime.db[OPEN].delete_one({"_id": batch_id})
         return
     accepted = batch.accepted
-    for n in range(accepted.chunks):
-        key = chunk_key(batch_id, n)
-        if await runtime.db[PROGRESS].find_one({"_id": key}, {"_id": 1}):
-            continue
-        chunk = await runtime.db[CHUNKS].find_one({"_id": key})
-        processed, rejections = await _serve_chunk(runtime, accepted.court_id, chunk["lines"], n * accepted.chunk_lines)
-        with contextlib.suppress(DuplicateKeyError):
-            await runtime.db[PROGRESS].insert_one({"_id": key, "batch_id": batch_id, "processed": processed,
-                                                   "rejected": len(rejections),
-                                                   "rejections": rejections[:KEPT_REJECTIONS]})
-    marks = await runtime.db[PROGRESS].find({"_id": {"$in": [chunk_key(batch_id, n) for n in range(accepted.chunks)]}}
-                                            ).to_list(None)
+    keys = [chunk_key(batch_id, n) for n in range(accepted.chunks)]
+    done = {mark["_id"] for mark in await runtime.db[PROGRESS].find({"_id": {"$in": keys}}, {"_id": 1}).to_list(None)}
+    # A few chunks side by side, so that one's Python work overlaps another's wait for the store.
+    slots = asyncio.Semaphore(runtime.settings.batch_chunks_at_once)
+
+    async def serve_chunk(n: int) -> None:
+        async with slots:
+            chunk = await runtime.db[CHUNKS].find_one({"_id": keys[n]})
+            processed, rejections = await _serve_chunk(runtime, accepted.court_id, chunk["lines"],
+                                                       n * accepted.chunk_lines)
+            with contextlib.suppress(DuplicateKeyError):
+                await runtime.db[PROGRESS].insert_one({"_id": keys[n], "batch_id": batch_id, "processed": processed,
+                                                       "rejected": len(rejections),
+                                                       "rejections": rejections[:KEPT_REJECTIONS]})
+
+    async with asyncio.TaskGroup() as chunks:
+        for n, key in enumerate(keys):
+            if key not in done:
+                chunks.create_task(serve_chunk(n))
+    marks = await runtime.db[PROGRESS].find({"_id": {"$in": keys}}).to_list(None)
     completed = NoticeBatchCompleted(batch_id=batch_id, court_id=accepted.court_id,
                                      notices=sum(m["processed"] - m["rejected"] for m in marks),
                                      rejected=sum(m["rejected"] for m in marks), completed_at=iso(now()))
@@ -189,33 +198,39 @@ async def serve_batch(runtime: ServiceRuntime, batch_id: str) -> None:
 
 
 async def _serve_chunk(runtime: ServiceRuntime, court_id: str, lines: list[str], first: int) -> tuple[int, list]:
-    parallel = asyncio.Semaphore(runtime.settings.batch_parallel)
-    known: dict[str, dict | None] = {}
-    rejections: list[dict] = []
+    """Serve a chunk's lines together: its cases read in one look-up, its postings, e-box entries and notices
+    each inserted together, its alerts queued in one insert. Returns the lines processed and those rejected."""
     actor = {"subject": f"court-{court_id}", "roles": ["court"], "court_id": court_id, "via": "batch"}
+    notices = [CourtNotice.model_validate_json(line) for line in lines]
+    known = await cases.of_court_many(runtime, court_id=court_id, filing_ids=[n.filing_id for n in notices])
+    rejections: list[dict] = []
 
-    async def one(n: int, line: str) -> None:
-        notice = CourtNotice.model_validate_json(line)
-        async with parallel:
-            if notice.filing_id not in known:
-                known[notice.filing_id] = await cases.of_court(runtime, court_id=court_id, filing_id=notice.filing_id)
-            try:
-                case = known[notice.filing_id]
-                if case is None:
-                    raise Problem(404, "case-not-found", detail="This court has accepted no filing with this id.")
-                taken = await posting.take(runtime, court_id=court_id, notice=notice, actor=actor, case=case)
-            except Problem as problem:
-                if problem.status >= 500:
-                    raise
-                errors = problem.errors or [{"field": "filing_id", "code": problem.kind,
-                                             "reason": problem.detail or problem.kind}]
-                rejections.append(BatchRejection(line=first + n + 1, reference=notice.reference, errors=[
-                    {"field": e["field"], "code": e["code"], "reason": e["reason"]} for e in localized(errors, "en")
-                ]).model_dump())
-                return
-            await posting.serve(runtime, taken)
+    def reject(n: int, notice: CourtNotice, problem: Problem) -> None:
+        errors = problem.errors or [{"field": "filing_id", "code": problem.kind,
+                                     "reason": problem.detail or problem.kind}]
+        rejections.append(BatchRejection(line=first + n + 1, reference=notice.reference, errors=[
+            {"field": e["field"], "code": e["code"], "reason": e["reason"]} for e in localized(errors, "en")
+        ]).model_dump())
 
-    await asyncio.gather(*(one(n, line) for n, line in enumerate(lines)))
+    on_cases = []
+    for n, notice in enumerate(notices):
+        if notice.filing_id in known:
+            on_cases.append((n, notice))
+        else:
+            reject(n, notice, Problem(404, "case-not-found", detail="This court has accepted no filing with this id."))
+    started = time.perf_counter()
+    taken = await posting.take_many(runtime, court_id=court_id, actor=actor,
+                                    notices_and_cases=[(notice, known[notice.filing_id]) for _, notice in on_cases])
+    took = time.perf_counter() - started
+    postings = []
+    for (n, notice), result in zip(on_cases, taken, strict=True):
+        if isinstance(result, Problem):
+            reject(n, notice, result)
+        else:
+            postings.append(result)
+    await posting.serve_many(runtime, postings, parallel=runtime.settings.batch_parallel)
+    log.info("batch chunk served", first_line=first + 1, lines=len(lines), take_seconds=round(took, 3),
+             serve_seconds=round(time.perf_counter() - started - took, 3))
     return len(lines), sorted(rejections, key=lambda r: r["line"])
 
 

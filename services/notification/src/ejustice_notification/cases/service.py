@@ -5,6 +5,7 @@ the asking court's id, so another court's case is simply not found. Inserted onc
 """
 
 import contextlib
+from collections.abc import Iterable
 
 from pymongo.errors import DuplicateKeyError
 
@@ -31,3 +32,9 @@ async def record(runtime: ServiceRuntime, event: FilingAccepted) -> None:
 async def of_court(runtime: ServiceRuntime, *, court_id: str, filing_id: str) -> dict | None:
     """The case, if this court accepted it."""
     return await runtime.db[CASES].find_one({"_id": case_key(court_id, filing_id)})
+
+
+async def of_court_many(runtime: ServiceRuntime, *, court_id: str, filing_ids: Iterable[str]) -> dict[str, dict]:
+    """The cases this court accepted among these filings, by filing id, in one look-up (a batch's chunk)."""
+    keys = [case_key(court_id, filing_id) for filing_id in dict.fromkeys(filing_ids)]
+    return {case["filing_id"]: case for case in await runtime.db[CASES].find({"_id": {"$in": keys}}).to_list(None)}

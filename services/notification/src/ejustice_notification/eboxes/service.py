@@ -6,6 +6,7 @@ so it is also the index through which its owner reads notices. The document
 """
 
 import contextlib
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 import structlog
@@ -14,7 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from ejustice_notification.common import SOURCE, iso, now
 from ejustice_notification.eboxes.events import EboxOpened, NoticeFiled
 from ejustice_notification.eboxes.models import Ebox
-from ejustice_shared import codes
+from ejustice_shared import bulk, codes
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.events import AccountRegistered, Envelope
 from ejustice_shared.people import Jurisdiction
@@ -91,6 +92,12 @@ async def held(runtime: ServiceRuntime, ebox_id: str) -> Ebox | None:
     return (await aggregate.load(runtime.commits, ebox_id, fresh=False)).state
 
 
+async def held_many(runtime: ServiceRuntime, ebox_ids: Iterable[str]) -> dict[str, Ebox | None]:
+    """`held` for many e-boxes: those this process does not hold are read with one look-up."""
+    loaded = await bulk.load_many(aggregate, runtime.commits, ebox_ids, fresh=False)
+    return {ebox_id: found.state for ebox_id, found in loaded.items()}
+
+
 async def of_account(runtime: ServiceRuntime, account_id: str) -> Ebox | None:
     index = await runtime.db[ACCOUNTS].find_one({"_id": account_id})
     return await aggregate.state(runtime.commits, index["ebox_id"]) if index else None
@@ -113,3 +120,13 @@ async def file_notice(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, n
     await aggregate.execute(runtime.commits, ebox.ebox_id, file,
                          NoticeFiled(ebox_id=ebox.ebox_id, notice_id=notice_id, kind=kind),
                          cause=f"{cause.id}/{notice_id}", actor={"service": cause.source})
+
+
+async def file_many(runtime: ServiceRuntime, entries: Sequence[tuple[Envelope, Ebox, str, str]]) -> None:
+    """`file_notice` for many (cause, e-box, notice id, kind) at once: one commit each, inserted together."""
+    commands = [bulk.Command(ebox.ebox_id, NoticeFiled(ebox_id=ebox.ebox_id, notice_id=notice_id, kind=kind),
+                             cause=f"{cause.id}/{notice_id}", actor={"service": cause.source})
+                for cause, ebox, notice_id, kind in entries]
+    for outcome in await bulk.execute_many(aggregate, runtime.commits, file, commands):
+        if isinstance(outcome, Exception):
+            raise outcome

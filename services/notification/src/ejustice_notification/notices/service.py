@@ -10,6 +10,7 @@ notice id, `due_at`), which a periodic check reads instead of scanning all notic
 import contextlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -24,6 +25,7 @@ from ejustice_notification.eboxes.models import Ebox
 from ejustice_notification.notices import deemed
 from ejustice_notification.notices.events import NoticeDeposited
 from ejustice_notification.notices.models import NoticeContent, NoticeRead
+from ejustice_shared import bulk
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal
 from ejustice_shared.events import (
@@ -186,16 +188,49 @@ async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, conte
     notice = (await aggregate.execute(runtime.commits, notice_id, deposit,
                                       Deposit(notice_id, ebox, content, policy, now()),
                                       cause=cause.id, actor={"service": cause.source})).state
-    due_at = deemed.due_at(notice.policy, delivered_at=datetime.fromisoformat(notice.deposited.delivered_at))
-    if due_at and notice.served_at is None:
+    if marker := _pending_service(notice):
         with contextlib.suppress(DuplicateKeyError):  # set by an earlier delivery of this event
-            await runtime.db[PENDING_SERVICE].insert_one({"_id": notice_id, "due_at": iso(due_at)})
+            await runtime.db[PENDING_SERVICE].insert_one(marker)
     if not alert:
         return notice
     language = LANGUAGE_OF[content.jurisdiction]
     await alerts.alert_once(runtime, key=f"notice-{notice_id}", to=ebox.mobile, template="notice", language=language,
                             params={"title": content.title[language]})
     return notice
+
+
+def _pending_service(notice: Notice) -> dict | None:
+    """The marker of a notice its rule serves later, if it is one not served yet."""
+    due_at = deemed.due_at(notice.policy, delivered_at=datetime.fromisoformat(notice.deposited.delivered_at))
+    return {"_id": notice.deposited.notice_id, "due_at": iso(due_at)} if due_at and notice.served_at is None else None
+
+
+async def deliver_many(runtime: ServiceRuntime,
+                       deliveries: Sequence[tuple[Envelope, Ebox, NoticeContent]]) -> list[Notice]:
+    """`deliver` for many notices at once (a batch's chunk), without alerts (the caller queues them): the
+    e-boxes' index entries, then the notices' commits, then the markers of those served later, each step
+    written together. Every step is keyed as in `deliver`, so doing it again changes nothing."""
+    ids = [notice_id_for(cause.id, ebox.ebox_id) for cause, ebox, _ in deliveries]
+    # The index first: once notice.delivered is out, the owner can read the notice.
+    await eboxes.file_many(runtime, [(cause, ebox, notice_id, content.kind)
+                                     for notice_id, (cause, ebox, content) in zip(ids, deliveries, strict=True)])
+    moment = now()
+    commands = [bulk.Command(notice_id, Deposit(notice_id, ebox, content, runtime.settings.deemed_service[
+                    content.jurisdiction], moment), cause=cause.id, actor={"service": cause.source})
+                for notice_id, (cause, ebox, content) in zip(ids, deliveries, strict=True)]
+    delivered, pending, commits = [], [], []
+    for outcome in await bulk.execute_many(aggregate, runtime.commits, deposit, commands, relay=False):
+        if isinstance(outcome, Exception):
+            raise outcome
+        delivered.append(outcome.state)
+        if outcome.stored:
+            commits.append(outcome.commit)
+        if marker := _pending_service(outcome.state):
+            pending.append(marker)
+    # Their notice.delivered (and notice.served) published together, confirms pipelined, not one by one.
+    await bulk.publish_now(runtime, commits)
+    await bulk.insert_new(runtime.db[PENDING_SERVICE], pending)  # some set before a crash, the chunk served again
+    return delivered
 
 
 async def _mine(runtime: ServiceRuntime, principal: Principal, notice_id: str) -> Notice:

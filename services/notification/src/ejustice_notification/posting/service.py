@@ -7,9 +7,11 @@ notice or the paper-service task it becomes, with ids derived from the posting. 
 the plan and is idempotent step by step, so it can simply run again after a crash.
 """
 
+import asyncio
 import base64
 import binascii
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,11 +20,13 @@ from ejustice_notification.cases import service as cases
 from ejustice_notification.common import SOURCE
 from ejustice_notification.deadlines import service as deadlines
 from ejustice_notification.eboxes import service as eboxes
+from ejustice_notification.eboxes.models import Ebox
 from ejustice_notification.notices import service as notices
 from ejustice_notification.notices.models import NoticeContent
 from ejustice_notification.paper import service as paper
 from ejustice_notification.posting.events import Addressee, CourtNoticeTaken
 from ejustice_notification.posting.models import AddresseeRead, CourtNoticeRead, Lifecycle
+from ejustice_shared import bulk
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.blobs import ChunkedBlobStore
 from ejustice_shared.events import (
@@ -164,6 +168,9 @@ class Take:
     documents: tuple[NoticeDocument, ...]
     case: dict
     plan: tuple[Addressee, ...]
+    # A notice posted alone is answered on the court's key; a batch's lines are answered by the batch (its
+    # progress and `notice_batch.completed`), so that 100,000 lines do not flood the court's bounded queue.
+    answered: bool = True
 
 
 def take_once(state: Posting | None, command: Take) -> Decision:
@@ -179,7 +186,36 @@ def take_once(state: Posting | None, command: Take) -> Decision:
                                    kind=notice.kind, addressees=[
                                        CourtNoticeAddressee(national_id=a.party.national_id, channel=a.channel,
                                                             notice_id=a.notice_id) for a in plan])
-    return Decision([taken, recorded])
+    return Decision([taken, recorded] if command.answered else [taken])
+
+
+def _addressed(notice: CourtNotice, case: dict) -> list[Party]:
+    """The parties the notice goes to: those named, or all the case's."""
+    wanted = {only_digits(national_id) for national_id in notice.addressees}
+    return [Party(**p) for p in {p["national_id"]: p for p in case["parties"]
+                                 if not wanted or p["national_id"] in wanted}.values()]
+
+
+def _plan(posting_id: str, jurisdiction: str, parties: list[Party], held: dict[str, Ebox | None]) -> list[Addressee]:
+    """For each party the e-box notice (if they have an e-box; `held` by e-box id) or the paper task."""
+    plan = []
+    for party in parties:
+        ebox = held.get(eboxes.ebox_id_of(jurisdiction, party.national_id))
+        if ebox is not None:
+            plan.append(Addressee(party=party, channel="ebox", ebox_id=ebox.ebox_id,
+                                  notice_id=notices.notice_id_for(posting_id, ebox.ebox_id)))
+        else:
+            plan.append(Addressee(party=party, channel="paper",
+                                  notice_id=paper.task_id_for(posting_id, jurisdiction, party.national_id)))
+    return plan
+
+
+async def _stored_documents(runtime: ServiceRuntime, notice: CourtNotice,
+                            contents: list[bytes]) -> list[NoticeDocument]:
+    store = blobs(runtime)
+    return [NoticeDocument(filename=document.filename, media_type=document.media_type, size=len(data),
+                           sha256=await store.put(data))
+            for document, data in zip(notice.documents, contents, strict=True)]
 
 
 async def take(runtime: ServiceRuntime, *, court_id: str, notice: CourtNotice, actor: dict,
@@ -188,32 +224,50 @@ async def take(runtime: ServiceRuntime, *, court_id: str, notice: CourtNotice, a
     posting_id = posting_id_for(court_id, notice.reference)
     if case is None and (earlier := await aggregate.state(runtime.commits, posting_id)) is not None:
         return earlier
-    # In a batch the commit's insert itself finds a posting made before (a line served again after a crash).
     case = case or await cases.of_court(runtime, court_id=court_id, filing_id=notice.filing_id)
     if case is None:
         raise Problem(404, "case-not-found", detail="This court has accepted no filing with this id.")
     contents, errors = check(notice, case)
     if errors:
         raise Problem(422, "validation", errors=errors)
-    store = blobs(runtime)
-    documents = [NoticeDocument(filename=document.filename, media_type=document.media_type, size=len(data),
-                                sha256=await store.put(data))
-                 for document, data in zip(notice.documents, contents, strict=True)]
-    wanted = {only_digits(national_id) for national_id in notice.addressees}
-    parties = {p["national_id"]: Party(**p) for p in case["parties"] if not wanted or p["national_id"] in wanted}
-    jurisdiction = case["jurisdiction"]
-    plan = []
-    for party in parties.values():
-        ebox = await eboxes.held(runtime, eboxes.ebox_id_of(jurisdiction, party.national_id))
-        if ebox is not None:
-            plan.append(Addressee(party=party, channel="ebox", ebox_id=ebox.ebox_id,
-                                  notice_id=notices.notice_id_for(posting_id, ebox.ebox_id)))
-        else:
-            plan.append(Addressee(party=party, channel="paper",
-                                  notice_id=paper.task_id_for(posting_id, jurisdiction, party.national_id)))
-    command = Take(posting_id, court_id, notice, tuple(documents), case, tuple(plan))
+    documents = await _stored_documents(runtime, notice, contents)
+    jurisdiction, parties = case["jurisdiction"], _addressed(notice, case)
+    held = {ebox_id: await eboxes.held(runtime, ebox_id)
+            for ebox_id in (eboxes.ebox_id_of(jurisdiction, party.national_id) for party in parties)}
+    command = Take(posting_id, court_id, notice, tuple(documents), case,
+                   tuple(_plan(posting_id, jurisdiction, parties, held)))
     return (await aggregate.execute(runtime.commits, posting_id, take_once, command, cause=posting_id,
                                     actor=actor)).state
+
+
+async def take_many(runtime: ServiceRuntime, *, court_id: str, notices_and_cases: Sequence[tuple[CourtNotice, dict]],
+                    actor: dict) -> list[Posting | Problem]:
+    """`take` for a batch's lines on known cases (a chunk): the e-boxes read and the postings' commits inserted
+    together, unanswered (the batch answers). A posting made before (a line served again after a crash) is
+    found by its insert. Each notice's posting, or the problem with it."""
+    results: list[Posting | Problem | None] = [None] * len(notices_and_cases)
+    checked = []
+    for n, (notice, case) in enumerate(notices_and_cases):
+        contents, errors = check(notice, case)
+        if errors:
+            results[n] = Problem(422, "validation", errors=errors)
+        else:
+            checked.append((n, notice, case, contents, _addressed(notice, case)))
+    held = await eboxes.held_many(runtime, [eboxes.ebox_id_of(case["jurisdiction"], party.national_id)
+                                            for _, _, case, _, parties in checked for party in parties])
+    commands = []
+    for _, notice, case, contents, parties in checked:
+        posting_id = posting_id_for(court_id, notice.reference)
+        documents = await _stored_documents(runtime, notice, contents) if contents else []
+        plan = _plan(posting_id, case["jurisdiction"], parties, held)
+        commands.append(bulk.Command(posting_id, Take(posting_id, court_id, notice, tuple(documents), case,
+                                                      tuple(plan), answered=False), cause=posting_id, actor=actor))
+    outcomes = await bulk.execute_many(aggregate, runtime.commits, take_once, commands)
+    for (n, *_), outcome in zip(checked, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            raise outcome
+        results[n] = outcome.state
+    return results
 
 
 async def serve(runtime: ServiceRuntime, posting: Posting) -> None:
@@ -228,6 +282,29 @@ async def serve(runtime: ServiceRuntime, posting: Posting) -> None:
             await alerting.queue_notice(runtime, notice_id=addressee.notice_id, ebox=ebox, content=content)
         else:
             await paper.open_task(runtime, cause=cause, party=addressee.party, content=content)
+
+
+async def serve_many(runtime: ServiceRuntime, postings: Sequence[Posting], *, parallel: int) -> None:
+    """`serve` for many postings (a batch's chunk): the e-box notices deposited together and their alerts
+    queued in one insert, then the paper tasks opened, `parallel` at a time. Idempotent like `serve`."""
+    to_ebox, to_paper = [], []
+    for posting in postings:
+        content = content_of(posting.taken)
+        for addressee in posting.taken.addressees:
+            (to_ebox if addressee.channel == "ebox" else to_paper).append((posting.cause, addressee, content))
+    # Who the e-box belongs to and where alerts go never change: the copy this process holds will do.
+    held = await eboxes.held_many(runtime, [addressee.ebox_id for _, addressee, _ in to_ebox])
+    deliveries = [(cause, held[addressee.ebox_id], content) for cause, addressee, content in to_ebox]
+    await notices.deliver_many(runtime, deliveries)
+    await alerting.queue_notices(runtime, [(addressee.notice_id, held[addressee.ebox_id], content)
+                                           for _, addressee, content in to_ebox])
+    slots = asyncio.Semaphore(parallel)
+
+    async def open_task(cause: Envelope, party: Party, content: NoticeContent) -> None:
+        async with slots:
+            await paper.open_task(runtime, cause=cause, party=party, content=content)
+
+    await asyncio.gather(*(open_task(cause, addressee.party, content) for cause, addressee, content in to_paper))
 
 
 async def post(runtime: ServiceRuntime, *, court_id: str, notice: CourtNotice, actor: dict) -> CourtNoticeRead:
