@@ -307,7 +307,7 @@ async def test_under_days_after_delivery_a_notice_is_served_when_the_days_pass_o
     policy = {"IR": {"rule": "days_after_delivery", "days": days}, "VN": {"rule": "on_delivery"}}
     platform.start("notification", NOTIFICATION_DEEMED_SERVICE=json.dumps(policy),
                    NOTIFICATION_DEEMED_SERVICE_CHECK_SECONDS="0.2")
-    bus = await Bus(platform.namespace).open()
+    bus = await Bus(platform.namespace, ("notice.*", "paper_service.*")).open()
     try:
         reader, idler = Citizen.make("IR"), Citizen.make("IR")
         for citizen in (reader, idler):

@@ -10,7 +10,8 @@ from tests.support.stores import AMQP_URL
 
 
 class Bus:
-    def __init__(self, namespace: str, patterns: tuple[str, ...]):
+    def __init__(self, namespace: str, patterns: tuple[str, ...] = ()):
+        """`patterns`: the routing keys it spies on (none for a bus that only publishes)."""
         self.namespace = namespace
         self.patterns = patterns
         self.seen: list[dict] = []
