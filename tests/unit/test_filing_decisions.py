@@ -108,6 +108,13 @@ def test_a_filing_changed_since_it_was_checked_is_not_submitted():
     assert refused.value.status == 409
 
 
+def test_a_dossier_note_arriving_after_the_check_does_not_stop_the_submission():
+    noted = FilingNoted(filing_id=F, event_type="notice.delivered", event_id="e1", source="notification", summary={})
+    state = given(*RETURNED, noted)
+    assert state.read.version == 7  # as checked before the notice was noted
+    assert submit_filing(state, submit(version=7)).events
+
+
 def test_a_corrected_filing_with_the_same_claim_goes_straight_back_to_its_court():
     [event] = submit_filing(given(*RETURNED), submit(version=7)).events
     assert isinstance(event, FilingForwarded) and event.court_id == "IR-THR-1"

@@ -15,6 +15,7 @@ from ejustice_filing.filings.events import (
     FilingDocumentAdded,
     FilingFeeRecorded,
     FilingHandedOver,
+    FilingNoted,
     FilingOpened,
     FilingPaid,
     FilingPartiesSet,
@@ -76,13 +77,19 @@ class Filing:
     read: FilingRead | None = None
     # The subject and claim of the last (re)submission: those its fee was assessed on.
     fee_basis: tuple[str, Money | None] | None = None
+    # The last commit that only noted something in the dossier (a notice, a refund): the filing is as it was.
+    noted_seq: int = 0
 
     def changed(self, **update) -> "Filing":
         return replace(self, read=self.read.model_copy(update=update))
 
 
 def _version(state: Filing, fact: Fact) -> Filing:
-    return state.changed(version=fact.seq) if state.read is not None else state
+    """`version` moves with what the filer filed, not with dossier notes, which arrive from other services at
+    any moment: a submission checked just before a notice was noted still stands."""
+    if state.read is None or state.noted_seq == fact.seq:
+        return state
+    return state.changed(version=fact.seq)
 
 
 aggregate = Aggregate("filing", stream=stream_of, initial=Filing(), source=SOURCE, state_type=Filing, stamp=_version)
@@ -143,6 +150,11 @@ def _submitted(state: Filing, event: FilingSubmitted, fact: Fact) -> Filing:
     return replace(state.changed(status="submitted", tracking_code=event.tracking_code, submitted_at=fact.time,
                                  court=CourtDecision(court_id=event.court_id, reason=event.court_reason)),
                    fee_basis=(event.subject_code, event.claim))
+
+
+@_evolves(FilingNoted)
+def _noted(state: Filing, event: FilingNoted, fact: Fact) -> Filing:
+    return replace(state, noted_seq=fact.seq)
 
 
 @_evolves(FilingFeeRecorded)
