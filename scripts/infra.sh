@@ -286,13 +286,6 @@ documentdb.enableSortbyIdPushDownToPrimaryKey = true
 documentdb.enableLetAndCollationForQueryMatch = true
 documentdb.enableNowSystemVariable = true
 documentdb.enableUserCrud = true
-# Room for a million-commit collection's indexes in memory: with PostgreSQL's 128 MB default, backends
-# evict dirty pages themselves and inserts slow down as the collection grows. Fewer, spread checkpoints
-# for the same reason. Durability is unchanged (synchronous_commit stays on).
-shared_buffers = 2GB
-max_wal_size = 8GB
-checkpoint_timeout = 15min
-checkpoint_completion_target = 0.9
 # DocumentDB reports every collection it creates; keep the logs to what needs a reader.
 log_min_messages = warning
 client_min_messages = warning
@@ -304,11 +297,6 @@ CONF
     say "starting PostgreSQL $PG_MAJOR on 127.0.0.1:$PG_PORT"
     as_pg "$PG_BIN/pg_ctl" -D "$pgdata" -l "$log" -w -t 120 start >/dev/null \
       || die "PostgreSQL did not start (see .data/documentdb/postgres.log)"
-  else
-    # Already running: take what can change live; settings such as shared_buffers wait for a restart.
-    psql_admin -c "SELECT pg_reload_conf();" >/dev/null
-    [ "$(psql_admin -A -t -c "SELECT count(*) FROM pg_settings WHERE pending_restart;")" = 0 ] \
-      || say "PostgreSQL has settings waiting for a restart: make stop && make run"
   fi
   psql_admin -c "CREATE EXTENSION IF NOT EXISTS documentdb CASCADE;" >/dev/null
   # The gateway authenticates every client (SCRAM) as a PostgreSQL role.
