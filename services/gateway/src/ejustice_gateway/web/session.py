@@ -38,28 +38,50 @@ class WebSession:
         return jwt.decode(self.access_token, options={"verify_signature": False}).get("sub", "")
 
 
+class CookieState:
+    """A dataclass kept in an HttpOnly cookie as base64 JSON: read from the request, then set or cleared on the
+    response by the site's middleware once the page has decided. The portal and the console each keep one."""
+
+    def __init__(self, name: str, state_key: str):
+        self.name, self.state_key = name, state_key
+
+    def load(self, request: Request) -> dict | None:
+        raw = request.cookies.get(self.name)
+        if not raw:
+            return None
+        try:
+            return json.loads(base64.urlsafe_b64decode(raw.encode()))
+        except ValueError:
+            return None
+
+    def keep(self, request: Request, value: object | None) -> None:
+        setattr(request.state, self.state_key, value or False)
+
+    def write(self, request: Request, response: Response, max_age: int) -> None:
+        update = getattr(request.state, self.state_key, None)
+        if update is None:
+            return
+        if update is False:
+            response.delete_cookie(self.name, path="/")
+            return
+        value = base64.urlsafe_b64encode(json.dumps(asdict(update)).encode()).decode()
+        response.set_cookie(self.name, value, max_age=max_age, **security.cookie_options(request))
+
+
+cookie = CookieState(COOKIE, "session_update")
+
+
 def read(request: Request) -> WebSession | None:
-    raw = request.cookies.get(COOKIE)
-    if not raw:
-        return None
     try:
-        return WebSession(**json.loads(base64.urlsafe_b64decode(raw.encode())))
-    except (ValueError, TypeError):
+        return WebSession(**values) if (values := cookie.load(request)) else None
+    except TypeError:
         return None
 
 
 def keep(request: Request, session: WebSession | None) -> None:
     """Set (or, with None, clear) the cookie on the response the portal's middleware sends."""
-    request.state.session_update = session or False
+    cookie.keep(request, session)
 
 
 def write(request: Request, response: Response) -> None:
-    update = getattr(request.state, "session_update", None)
-    if update is None:
-        return
-    if update is False:
-        response.delete_cookie(COOKIE, path="/")
-        return
-    value = base64.urlsafe_b64encode(json.dumps(asdict(update)).encode()).decode()
-    days = request.app.state.runtime.settings.refresh_token_days
-    response.set_cookie(COOKIE, value, max_age=days * 86400, **security.cookie_options(request))
+    cookie.write(request, response, max_age=request.app.state.runtime.settings.refresh_token_days * 86400)

@@ -7,20 +7,18 @@ token acting for them. The API checks every token again on every call; the cooki
 """
 
 import asyncio
-import base64
-import json
 import secrets
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import httpx
 import jwt
 from fastapi import Depends, Request, Response
 
-from ejustice_gateway.web import i18n, security
+from ejustice_gateway.web import i18n
 from ejustice_gateway.web.api import Portal, SignInNeeded
-from ejustice_gateway.web.session import WebSession
+from ejustice_gateway.web.session import CookieState, WebSession
 
 COOKIE = "ej_console"
 LAYOUT = "console/layout.html"
@@ -56,32 +54,26 @@ class ConsoleSession:
         return self.claims.get("exp", 0) <= time.time()
 
 
+cookie = CookieState(COOKIE, "console_update")
+
+
 def read(request: Request) -> ConsoleSession | None:
-    raw = request.cookies.get(COOKIE)
-    if not raw:
-        return None
     try:
-        values = json.loads(base64.urlsafe_b64decode(raw.encode()))
+        if not (values := cookie.load(request)):
+            return None
         visitor = values.pop("visitor", None)
         return ConsoleSession(**values, visitor=Visitor(**visitor) if visitor else None)
-    except (ValueError, TypeError, jwt.PyJWTError):
+    except (TypeError, AttributeError):
         return None
 
 
 def keep(request: Request, session: ConsoleSession | None) -> None:
     """Set (or, with None, clear) the console's cookie on the response the site's middleware sends."""
-    request.state.console_update = session or False
+    cookie.keep(request, session)
 
 
 def write(request: Request, response: Response) -> None:
-    update = getattr(request.state, "console_update", None)
-    if update is None:
-        return
-    if update is False:
-        response.delete_cookie(COOKIE, path="/")
-        return
-    value = base64.urlsafe_b64encode(json.dumps(asdict(update)).encode()).decode()
-    response.set_cookie(COOKIE, value, max_age=12 * 3600, **security.cookie_options(request))
+    cookie.write(request, response, max_age=12 * 3600)
 
 
 @dataclass
