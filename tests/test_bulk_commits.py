@@ -10,7 +10,7 @@ from pymongo import AsyncMongoClient
 from ejustice_shared import bulk
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.commits import CommitStore
-from ejustice_shared.events import EventData
+from ejustice_shared.events import CATALOG, EventData
 from tests.support.stores import MONGODB_URL
 
 pytestmark = pytest.mark.process
@@ -28,6 +28,19 @@ class Announced(EventData):
     type = "test.announced"
 
     item: str
+
+
+# Defining an event adds it to the catalog; the test's own are in it only while its tests run, so the schema
+# checks, whenever they run, see the project's events alone.
+TEST_EVENTS = {event.type: CATALOG.pop(event.type) for event in (Added, Announced)}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def test_events_in_the_catalog():
+    CATALOG.update(TEST_EVENTS)
+    yield
+    for name in TEST_EVENTS:
+        CATALOG.pop(name, None)
 
 
 ledger = Aggregate("ledger", stream=lambda key: f"ledger-{key}", initial=(), source="test", state_type=tuple[str, ...],
