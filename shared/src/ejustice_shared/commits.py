@@ -1,8 +1,8 @@
 """The append-only commit store (docs/storage.md): every change to an aggregate is an insert.
 
 A commit is one document {stream, seq, cause, events, prev_hash, hash} and is never
-changed. The unique (stream, seq) index turns a concurrent writer into a duplicate-key
-error, after which the command is decided again against the new state. The commit is
+changed. Its _id is "<stream>/<seq>", so a concurrent writer of the same slot gets a
+duplicate-key error, after which the command is decided again against the new state. The commit is
 the outbox record of the events it carries and, for a filing, the dossier entry.
 
 Which commits still wait for the relay is kept in a small side collection of markers,
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from ejustice_dossier_verifier.canonical import GENESIS, entry_hash
 from ejustice_dossier_verifier.canonical import canonical_json as canonical_json  # one canonical form for every hash
@@ -111,7 +111,10 @@ class CommitStore:
         self._on_commit = on_commit
 
     async def ensure_indexes(self) -> None:
-        """The unique (stream, seq) index, and the markers' indexes, as queries.toml declares them."""
+        """The (stream, seq) index, and the markers' indexes, as queries.toml declares them."""
+        # Databases made before the index stopped being unique still have it under its old name.
+        with contextlib.suppress(OperationFailure):
+            await self.collection.drop_index("stream_seq_unique")
         await queries.create_indexes(self.db, "ejustice_shared")
 
     async def load(self, stream: str) -> list[Commit]:
@@ -208,7 +211,7 @@ class CommitStore:
     async def heads(self, prefix: str) -> dict[str, tuple[int, str]]:
         """The last (seq, hash) of every stream whose name starts with the prefix.
 
-        Reads the (stream, seq, hash) of every such commit; on MongoDB the stream_seq_unique index serves it.
+        Reads the (stream, seq, hash) of every such commit; on MongoDB the stream_seq index serves it.
         """
         found: dict[str, tuple[int, str]] = {}
         cursor = self.collection.find({"stream": {"$regex": f"^{re.escape(prefix)}"}},
