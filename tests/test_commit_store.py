@@ -86,3 +86,13 @@ async def test_tampering_with_an_entry_breaks_the_chain(stores):
     await stores[0].collection.update_one({"stream": "chain-1", "seq": 2}, {"$set": {"events.0.data.command": 99}})
     report = await stores[0].verify("chain-1")
     assert not report.valid and report.broken_at == 2 and "altered" in report.reason
+
+
+async def test_heads_are_those_of_the_streams_named_with_the_prefix_only(stores):
+    for stream, commands in {"filing-a": 3, "filing-b": 1, "filing.": 1, "filinga": 1, "filing": 1}.items():
+        for number in range(commands):
+            await counter.execute(stores[0], stream, count, number, cause=f"{stream}-{number}")
+    heads = await stores[1].heads("filing-")
+    assert sorted(heads) == ["filing-a", "filing-b"]
+    history = await stores[1].load("filing-a")
+    assert heads["filing-a"] == (3, history[-1].hash)

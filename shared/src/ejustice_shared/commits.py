@@ -21,7 +21,6 @@ index, in `queries.toml`.
 """
 
 import contextlib
-import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -211,10 +210,12 @@ class CommitStore:
     async def heads(self, prefix: str) -> dict[str, tuple[int, str]]:
         """The last (seq, hash) of every stream whose name starts with the prefix.
 
-        Reads the (stream, seq, hash) of every such commit; on MongoDB the stream_seq index serves it.
+        Reads the (stream, seq, hash) of every such commit, served by the stream_seq index. The prefix is
+        asked as a range of names: DocumentDB walks the whole index for a `^prefix` regex, whatever it matches.
         """
         found: dict[str, tuple[int, str]] = {}
-        cursor = self.collection.find({"stream": {"$regex": f"^{re.escape(prefix)}"}},
+        names_after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first name the prefix does not start
+        cursor = self.collection.find({"stream": {"$gte": prefix, "$lt": names_after}},
                                       {"_id": 0, "stream": 1, "seq": 1, "hash": 1})
         async for doc in cursor:
             if doc["seq"] > found.get(doc["stream"], (0, ""))[0]:

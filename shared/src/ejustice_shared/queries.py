@@ -7,6 +7,7 @@ queries, which every service's database answers. A file has two lists:
     [[query]]   what, where, collection, op ("find", "count" or "delete"), filter, sort
                 (optional), index: the name of the index that serves it ("_id_" for `_id`),
                 or whole_collection = true for a query whose answer is all the collection holds
+                (with `index` too when one keeps the rest of a real collection out of its cost)
 
 A service creates the indexes of its inventory, and of this package's, when it starts
 (`ServiceRuntime`). `tests/test_queries.py` runs `explain` on every query of every
