@@ -3,14 +3,20 @@
     make bench            (or: .venv/bin/python scripts/bench.py --requests 400 --concurrency 16)
 
 (a) bare: a minimal FastAPI endpoint doing one insert and one confirmed publish;
+(a2) gateway hop: the same bare endpoint behind the real gateway process (its token check, its proxy client),
+    which forwards POST /api/filings/{id}/submit to it in place of the filing service: what the mandated hop
+    alone costs. Only the gateway is started; it needs the broker and its database, no other service;
 (b) submit: POST /api/filings/{id}/submit through the gateway (drafts prepared beforehand, untimed),
     until the filing is committed (2xx) and its filing.submitted published (a queue of the
     benchmark's own on the platform's exchange receives it). A submission also asks the registry
     for the competent court and claims a tracking code;
 (c) at half the rate (b) reached, submissions sent at a steady pace (open loop): how long until
     payment consumed filing.submitted (the assessment's commit time ends the clock).
-Prints requests/s, p50 and p99 of each, then `submit/bare throughput ratio: X` and
-`submit/bare p99 ratio: Y` on lines of their own. Loopback only; stops by itself.
+Prints requests/s, p50 and p99 of each, then `submit/bare throughput ratio: X`,
+`submit/bare p99 ratio: Y`, `gateway-hop/bare throughput ratio: X`, `gateway-hop/bare p99 ratio: Y` and
+`submit/gateway-hop throughput ratio: Z` on lines of their own. Same load and concurrency for (a), (a2), (b).
+`--profile FOLDER` records py-spy profiles: the gateway and the bare app during (a2), the submission's services
+during (b). Loopback only; stops by itself; ends only the processes it started and drops what it created.
 """
 
 import argparse
@@ -38,6 +44,7 @@ from tests.support.people import iranian_national_code  # noqa: E402
 from tests.support.platform import Platform, ensure_infrastructure, free_port, wait_until  # noqa: E402
 from tests.support.stores import AMQP_URL, MONGODB_URL, mongo  # noqa: E402
 
+SUBMISSION_PATH = ("gateway", "filing", "registry", "payment")  # the services a submission sets to work
 FAILURES: dict[int, int] = {}  # answers >= 400 by status: a loaded machine's registry may time out (503)
 DRAFT_FAILURES: dict[int, int] = {}  # the same while the drafts are prepared (untimed)
 BODY = {"subject_code": "cheque-claim", "claim": {"amount": 500_000_000, "currency": "IRR"},
@@ -68,14 +75,21 @@ def baseline_app():
 
     app = FastAPI(lifespan=lifespan)
 
-    @app.post("/filings", status_code=201)
-    async def create(body: dict) -> dict:
-        filing_id = uuid.uuid4().hex
+    async def record(filing_id: str, body: dict) -> dict:
         await state["collection"].insert_one({"_id": filing_id, **body})
         await state["exchange"].publish(
             aio_pika.Message(filing_id.encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
             routing_key="filing.submitted", mandatory=True)
         return {"id": filing_id}
+
+    @app.post("/filings", status_code=201)
+    async def create(body: dict) -> dict:
+        return await record(uuid.uuid4().hex, body)
+
+    # Where the gateway forwards POST /api/filings/{id}/submit: the same work, so (a2) differs from (a) by the hop.
+    @app.post("/filings/{filing_id}/submit")
+    async def submit(filing_id: str, body: dict) -> dict:
+        return await record(filing_id, body)
 
     @app.get("/healthz")
     async def healthz() -> dict:
@@ -118,7 +132,9 @@ def report(name: str, count: int, seconds: float, latencies: list[float]) -> dic
     return row
 
 
-async def run_baseline(args) -> dict:
+@contextlib.contextmanager
+def bare_server():
+    """The bare app in a process of its own, like a service: yields its base url and the process."""
     port = free_port()
     server = subprocess.Popen(  # noqa: ASYNC220 - started once, before the clock runs
         [sys.executable, "-c", "import sys, uvicorn; sys.path.insert(0, 'scripts'); import bench; "
@@ -126,13 +142,44 @@ async def run_baseline(args) -> dict:
         cwd=ROOT)
     try:
         wait_until(lambda: httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200, what="baseline up")
-        url = f"http://127.0.0.1:{port}/filings"
-        await load([url] * args.warmup, {}, concurrency=args.concurrency)
-        seconds, results = await load([url] * args.requests, {}, concurrency=args.concurrency)
-        return report("(a) bare: insert + confirmed publish", len(results), seconds, [r[2] for r in results])
+        yield f"http://127.0.0.1:{port}", server
     finally:
-        server.terminate()
+        server.terminate()  # its lifespan drops its database on the way out
         server.wait(timeout=15)
+
+
+async def run_baseline(args, url: str) -> dict:
+    url += "/filings"
+    await load([url] * args.warmup, {}, concurrency=args.concurrency)
+    seconds, results = await load([url] * args.requests, {}, concurrency=args.concurrency)
+    return report("(a) bare: insert + confirmed publish", len(results), seconds, [r[2] for r in results])
+
+
+def gateway_serving(gateway) -> bool:
+    """Its lifespan has finished (broker and database connected). Not /readyz: that asks the four services,
+    and only the bare app stands behind this gateway."""
+    if gateway.process.poll() is not None:
+        raise RuntimeError(f"the gateway exited with {gateway.process.returncode}; see {gateway.log_path}")
+    return httpx.get(gateway.url + "/healthz", timeout=2).status_code == 200
+
+
+async def run_gateway_hop(args, bare_url: str, bare: subprocess.Popen) -> dict:
+    """(a2): the real gateway, its filing upstream pointed at the bare app; the citizen's token (b) uses."""
+    platform = Platform(settings={})
+    gateway = platform["gateway"].start(GATEWAY_FILING_URL=bare_url)
+    try:
+        wait_until(lambda: gateway_serving(gateway), timeout=float(os.environ.get("EJUSTICE_READY_SECONDS", "180")),
+                   what="the gateway serving")
+        headers, _ = citizen(platform, 1)
+        urls = [f"{platform.gateway}/api/filings/{uuid.uuid4().hex}/submit" for _ in range(args.warmup + args.requests)]
+        await load(urls[:args.warmup], headers, concurrency=args.concurrency)
+        profilers = (profile({"gateway-hop": gateway.process.pid, "bare-behind-gateway": bare.pid}, args.profile)
+                     if args.profile else [])
+        seconds, results = await load(urls[args.warmup:], headers, concurrency=args.concurrency)
+        finish(profilers)
+        return report("(a2) bare through the gateway process", len(results), seconds, [r[2] for r in results])
+    finally:
+        platform.stop()  # the gateway alone, then its namespace's queues and databases
 
 
 async def drafts(platform: Platform, count: int, *, concurrency: int) -> tuple[dict, list[str]]:
@@ -233,14 +280,20 @@ async def paced(urls: list[str], headers: dict, *, rate: float) -> list[tuple[st
     return results
 
 
-def profile(platform: Platform, folder: str) -> list[subprocess.Popen]:
-    """py-spy on the services of the submission's path while the timed submissions run: folded stacks, a file each."""
+def profile(pids: dict[str, int], folder: str) -> list[subprocess.Popen]:
+    """py-spy on these processes while the timed requests run: folded stacks, a file each (`name.folded`)."""
     Path(folder).mkdir(parents=True, exist_ok=True)
     spy = str(Path(sys.executable).parent / "py-spy")
     return [subprocess.Popen([spy, "record", "--nonblocking", "--rate", "50", "--format", "raw",  # noqa: ASYNC220
-                              "-o", f"{folder}/{name}.folded", "--pid", str(platform[name].process.pid)],
+                              "-o", f"{folder}/{name}.folded", "--pid", str(pid)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for name in ("gateway", "filing", "registry", "payment")]
+            for name, pid in pids.items()]
+
+
+def finish(profilers: list[subprocess.Popen]) -> None:
+    for profiler in profilers:
+        profiler.send_signal(signal.SIGINT)  # py-spy writes its folded stacks when interrupted
+        profiler.wait(timeout=60)
 
 
 def started(platform: Platform) -> None:
@@ -279,12 +332,11 @@ async def run_real(args) -> tuple[dict, dict]:
         urls = [f"{platform.gateway}/api/filings/{filing_id}/submit" for filing_id in made]
         async with Published(platform.namespace) as published:
             await load(urls[:args.warmup], headers, concurrency=args.concurrency)
-            profilers = profile(platform, args.profile) if args.profile else []
+            profilers = (profile({name: platform[name].process.pid for name in SUBMISSION_PATH}, args.profile)
+                         if args.profile else [])
             seconds, results = await load(urls[args.warmup:args.warmup + args.requests], headers,
                                           concurrency=args.concurrency)
-            for profiler in profilers:
-                profiler.send_signal(signal.SIGINT)  # py-spy writes its folded stacks when interrupted
-                profiler.wait(timeout=60)
+            finish(profilers)
             report("(b) submit via gateway → committed (2xx)", len(results), seconds, [r[2] for r in results])
             wanted = {r[0] for r in results}
             await published.all_of(wanted)
@@ -313,11 +365,16 @@ async def main() -> None:
     ensure_infrastructure()
     print(f"{args.requests} requests, {args.concurrency} in flight, after {args.warmup} warm-up requests; "
           f"then {args.paced} at half the rate reached; load average {os.getloadavg()[0]:.1f}\n")
-    bare = await run_baseline(args)
+    with bare_server() as (bare_url, bare_process):
+        bare = await run_baseline(args, bare_url)
+        hop = await run_gateway_hop(args, bare_url, bare_process)
     submit, consumed = await run_real(args)
     print()
     print(f"submit/bare throughput ratio: {submit['rps'] / bare['rps']:.2f}")
     print(f"submit/bare p99 ratio: {submit['p99'] / bare['p99']:.2f}")
+    print(f"gateway-hop/bare throughput ratio: {hop['rps'] / bare['rps']:.2f}")
+    print(f"gateway-hop/bare p99 ratio: {hop['p99'] / bare['p99']:.2f}")
+    print(f"submit/gateway-hop throughput ratio: {submit['rps'] / hop['rps']:.2f}")
     print(f"filing.submitted consumed by payment, p99 at half the rate: {consumed['p99']:.0f} ms (goal 250 ms)")
     print(f"load average after: {os.getloadavg()[0]:.1f}; failed answers (not timed): {FAILURES or 'none'}; "
           f"while preparing drafts: {DRAFT_FAILURES or 'none'}")
