@@ -12,7 +12,10 @@ the gateway, one request at a time: the median and the 95th percentile, in ms.
 
 Filler commits are shaped like real ones (about 700 bytes, streams of 10). With every query
 served by an index, a request's cost may grow with its own stream or answer, not with the
-collection. Prints a Markdown table. Loopback only; stops what it started.
+collection. Two baseline rows say how loaded the machine was at each size, whatever is stored: a
+request the gateway answers itself, and one `_id` look-up sent straight to the store (after a
+large fill, PostgreSQL's autovacuum works through the new rows for some minutes). Prints a
+Markdown table. Loopback only; stops what it started.
 """
 
 import argparse
@@ -25,6 +28,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+from pymongo import MongoClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -34,7 +38,7 @@ from ejustice_shared.commits import commit_id  # noqa: E402
 from tests.support.journey import cheque_claim_draft, ok, submit  # noqa: E402
 from tests.support.people import iranian_mobile, iranian_national_code  # noqa: E402
 from tests.support.platform import SERVICES, Platform, ensure_infrastructure, wait_until  # noqa: E402
-from tests.support.stores import mongo  # noqa: E402
+from tests.support.stores import MONGODB_URL, mongo  # noqa: E402
 from tests.test_journey import bearer, register  # noqa: E402
 
 STREAM_LENGTH = 10
@@ -115,8 +119,9 @@ class Journey:
         self.notice_id = notices[0]["notice_id"]
 
 
-def measure(client: httpx.Client, journey: Journey, rounds: int) -> dict[str, list[float]]:
+def measure(client: httpx.Client, journey: Journey, rounds: int, filing_db: str) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {}
+    store = MongoClient(MONGODB_URL)[filing_db]["commits"]
     drafts = [cheque_claim_draft(client, journey.headers, applicant=journey.national_id,
                                  respondent=journey.respondent) for _ in range(rounds)]
     filing, me, court = f"/api/filings/{journey.filing_id}", journey.headers, journey.court
@@ -133,6 +138,13 @@ def measure(client: httpx.Client, journey: Journey, rounds: int) -> dict[str, li
         timed(client, samples, "dossier verify", "GET", f"{filing}/dossier/verify", headers=me)
         timed(client, samples, "notice read", "GET", f"/api/notices/{journey.notice_id}", headers=me)
         timed(client, samples, "court inbox", "GET", "/api/court/filings", headers=court)
+        # Baselines: how loaded the machine is at this size, whatever the collections hold.
+        timed(client, samples, "baseline: the gateway, no store", "GET", "/healthz")
+        started = time.perf_counter()
+        store.find_one({"_id": commit_id(f"filing-{journey.filing_id}", 1)})
+        samples.setdefault("baseline: one _id look-up, straight to the store", []).append(
+            (time.perf_counter() - started) * 1000)
+    store.database.client.close()
     return samples
 
 
@@ -172,7 +184,7 @@ def main() -> None:
                 seconds = asyncio.run(fill(databases, size, stored, args.inserters or len(databases)))
                 print(f"{size:,} filler commits in each of {len(databases)} databases: stored in {seconds:.0f} s",
                       file=sys.stderr, flush=True)
-                results[size] = measure(client, journey, args.rounds)
+                results[size] = measure(client, journey, args.rounds, platform.database("filing"))
                 table(results, args.rounds)  # after each size, so that a long run shows what it has
     finally:
         platform.stop()
