@@ -101,7 +101,9 @@ class Journey:
         wait_until(lambda: client.get("/api/eboxes/me", headers=self.headers).json().get("user_code"),
                    timeout=30, what="the e-box")
         draft = cheque_claim_draft(client, self.headers, applicant=self.national_id, respondent=self.respondent)
-        self.filing_id = submit(client, self.headers, draft["id"])["id"]
+        # A registry still warming up on a busy machine answers 503 "try again shortly"; so does this client.
+        self.filing_id = wait_until(lambda: submit(client, self.headers, draft["id"])["id"], timeout=60,
+                                    interval=1, what="the submission")
         wait_until(lambda: ok(client.get(f"/api/filings/{self.filing_id}", headers=self.headers))["fee"],
                    timeout=60, what="the fee")
         payment = ok(client.post("/api/payments", json={"filing_id": self.filing_id},
