@@ -11,9 +11,9 @@
     drains the court's queue as the court would, and stands in for the filing service's dossier.
 Prints `notice batch: N notices in S s`, the baseline's times, the alerts sent while it ran and the
 busiest second against the rate limit, the most memory each service process held (sampled every
-half second), the commits whose events the relay had still to publish when the batch completed, and
-the load average. It fails unless every notice's alert was sent or is queued. Loopback only; stops
-its processes by their ids and drops its databases.
+half second), the CPU time each used while the batch ran, the commits whose events the relay had still
+to publish when the batch completed, and the load average. It fails unless every notice's alert was sent
+or is queued. Loopback only; stops its processes by their ids and drops its databases.
 """
 
 import argparse
@@ -110,6 +110,12 @@ def ndjson(count: int, run: str) -> bytes:
     return "\n".join(line.format(run=run, n=n) for n in range(count)).encode() + b"\n"
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -155,6 +161,7 @@ async def real(count: int, settings: dict[str, str]) -> dict:
         stop = asyncio.Event()
         drainer = asyncio.create_task(drain(platform.namespace, stop))
         await asyncio.sleep(1)  # bound before the batch
+        cpu = {name: cpu_seconds(platform[name].process.pid) for name in SERVICES}
         async with httpx.AsyncClient(base_url=platform.gateway + "/api", timeout=600) as api:
             started = time.perf_counter()
             answer = await api.post("/court-notices/batches", content=body,
@@ -175,6 +182,7 @@ async def real(count: int, settings: dict[str, str]) -> dict:
                     last_report = elapsed
                 await asyncio.sleep(0.5)
         seconds = time.perf_counter() - started
+        cpu = {name: cpu_seconds(platform[name].process.pid) - cpu[name] for name in SERVICES}
         load = os.getloadavg()[0]
         client = mongo()
         db = client[platform.database("notification")]
@@ -189,7 +197,7 @@ async def real(count: int, settings: dict[str, str]) -> dict:
         assert len(sent) + queued >= count, f"{len(sent)} alerts sent and {queued} queued for {count} notices"
         return {"seconds": seconds, "accepted": accepted, "peak": peak, "alerts_sent": len(sent),
                 "alerts_waiting": queued, "busiest_second": busiest, "rejected": progress["rejected"],
-                "load": load, "unpublished": unpublished}
+                "load": load, "unpublished": unpublished, "cpu": cpu}
     finally:
         platform.stop()
 
@@ -216,6 +224,8 @@ async def main() -> None:
     print(f"alerts: {result['alerts_sent']} sent while it ran, {result['alerts_waiting']} still queued; busiest "
           f"second {result['busiest_second']} against a limit of {args.alert_rate:.0f}/s")
     print("peak memory: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in result["peak"].items()))
+    print("CPU while it ran: " + ", ".join(f"{name} {s:.1f} s" for name, s in result["cpu"].items())
+          + f" ({1000 * result['cpu']['notification'] / args.notices:.2f} ms of the notification service's a notice)")
     print(f"commits still to publish when it completed: {result['unpublished']}; load average then "
           f"{result['load']:.1f} (at the start {load_before:.1f})")
 

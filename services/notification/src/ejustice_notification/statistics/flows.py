@@ -1,5 +1,6 @@
 """The facts statistics count, from events: the service's own (notices and paper service), filings and payments."""
 
+from ejustice_notification.common import settled
 from ejustice_notification.notices import service as notices
 from ejustice_notification.paper import service as paper
 from ejustice_notification.statistics import service
@@ -18,6 +19,8 @@ from ejustice_shared.runtime import ServiceRuntime
 
 
 async def on_notice_delivered(runtime: ServiceRuntime, envelope: Envelope, event: NoticeDelivered) -> None:
+    if settled(runtime).take(service.notice_key(event.notice_id)):  # counted by its batch
+        return
     notice = (await notices.aggregate.load(runtime.commits, event.notice_id, fresh=False)).state
     if notice is not None:
         await service.count_notice(runtime, notice_id=event.notice_id, content=notice.deposited.content,
@@ -36,6 +39,8 @@ async def on_notice_viewed(runtime: ServiceRuntime, envelope: Envelope, event: N
 
 
 async def on_notice_served(runtime: ServiceRuntime, envelope: Envelope, event: NoticeServed) -> None:
+    if settled(runtime).take(service.step_key(event.notice_id, "served")):  # counted by its batch
+        return
     await service.count_step(runtime, notice_id=event.notice_id, step="served", at=event.served_at)
 
 

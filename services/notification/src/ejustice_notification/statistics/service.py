@@ -7,12 +7,15 @@ nothing twice), in `stat_notices`, `stat_steps` (a notice seen or served), `stat
 """
 
 import contextlib
+from collections.abc import Sequence
 from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
+from ejustice_notification.common import settled
 from ejustice_notification.notices.models import NoticeContent
 from ejustice_notification.statistics.models import FeeFigures, FilingFigures, NoticeFigures, StatisticsRead
+from ejustice_shared import bulk
 from ejustice_shared.runtime import ServiceRuntime
 
 NOTICES, STEPS, FILINGS, FEES = "stat_notices", "stat_steps", "stat_filings", "stat_fees"
@@ -24,10 +27,30 @@ async def _insert(runtime: ServiceRuntime, collection: str, doc: dict) -> None:
         await runtime.db[collection].insert_one(doc)
 
 
+def notice_fact(*, notice_id: str, content: NoticeContent, channel: str, created_at: str) -> dict:
+    return {"_id": notice_id, "court_id": content.court_id, "kind": content.kind, "channel": channel,
+            "month": created_at[:7], "created_at": created_at}
+
+
+def step_fact(notice: dict, *, step: str, at: str) -> dict:
+    """The notice (its fact) seen or served at `at`, with the seconds it took from issue."""
+    seconds = max(0.0, (datetime.fromisoformat(at) - datetime.fromisoformat(notice["created_at"])).total_seconds())
+    return {"_id": f"{notice['_id']}/{step}", "step": step, "seconds": seconds, **{d: notice[d] for d in DIMENSIONS}}
+
+
+def notice_key(notice_id: str) -> str:
+    """The settled key of a notice's fact (common.Settled)."""
+    return f"{NOTICES}:{notice_id}"
+
+
+def step_key(notice_id: str, step: str) -> str:
+    return f"{STEPS}:{notice_id}/{step}"
+
+
 async def count_notice(runtime: ServiceRuntime, *, notice_id: str, content: NoticeContent, channel: str,
                        created_at: str) -> None:
-    await _insert(runtime, NOTICES, {"_id": notice_id, "court_id": content.court_id, "kind": content.kind,
-                                     "channel": channel, "month": created_at[:7], "created_at": created_at})
+    await _insert(runtime, NOTICES, notice_fact(notice_id=notice_id, content=content, channel=channel,
+                                                created_at=created_at))
 
 
 async def count_step(runtime: ServiceRuntime, *, notice_id: str, step: str, at: str) -> None:
@@ -35,9 +58,15 @@ async def count_step(runtime: ServiceRuntime, *, notice_id: str, step: str, at: 
     notice = await runtime.db[NOTICES].find_one({"_id": notice_id})
     if notice is None:  # counted before statistics existed
         return
-    seconds = max(0.0, (datetime.fromisoformat(at) - datetime.fromisoformat(notice["created_at"])).total_seconds())
-    await _insert(runtime, STEPS, {"_id": f"{notice_id}/{step}", "step": step, "seconds": seconds,
-                                   **{d: notice[d] for d in DIMENSIONS}})
+    await _insert(runtime, STEPS, step_fact(notice, step=step, at=at))
+
+
+async def count_many(runtime: ServiceRuntime, notices: Sequence[dict], steps: Sequence[dict]) -> None:
+    """Facts of many notices and their steps (a batch's chunk, before their events are published), one insert
+    each; those counted before are left as they are. Their consumers here then skip them (common.Settled)."""
+    await bulk.insert_new(runtime.db[NOTICES], notices)
+    await bulk.insert_new(runtime.db[STEPS], steps)
+    settled(runtime).add([*(notice_key(n["_id"]) for n in notices), *(f"{STEPS}:{s['_id']}" for s in steps)])
 
 
 async def count_filing(runtime: ServiceRuntime, *, filing_id: str, subject_code: str, court_id: str | None,
