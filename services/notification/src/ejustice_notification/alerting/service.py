@@ -51,12 +51,15 @@ class RateLimit:
         self.yielding = yielding
         self.next_slot = 0.0
 
-    async def wait(self) -> None:
-        moment = time.monotonic()
+    def reserve(self, moment: float) -> float:
+        """Take the next free slot from `moment` on; the seconds until it."""
         slot = max(self.next_slot, moment)
         self.next_slot = slot + (self.yielding_interval if self.yielding() else self.interval)
-        if slot > moment:
-            await asyncio.sleep(slot - moment)
+        return slot - moment
+
+    async def wait(self) -> None:
+        if (delay := self.reserve(time.monotonic())) > 0:
+            await asyncio.sleep(delay)
 
 
 class NoEmail(Exception):

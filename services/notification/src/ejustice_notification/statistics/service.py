@@ -66,7 +66,8 @@ async def count_many(runtime: ServiceRuntime, notices: Sequence[dict], steps: Se
     each; those counted before are left as they are. Their consumers here then skip them (common.Settled)."""
     await bulk.insert_new(runtime.db[NOTICES], notices)
     await bulk.insert_new(runtime.db[STEPS], steps)
-    settled(runtime).add([*(notice_key(n["_id"]) for n in notices), *(f"{STEPS}:{s['_id']}" for s in steps)])
+    settled(runtime).add([*(notice_key(n["_id"]) for n in notices),
+                          *(step_key(n["_id"].rsplit("/", 1)[0], n["step"]) for n in steps)])
 
 
 async def count_filing(runtime: ServiceRuntime, *, filing_id: str, subject_code: str, court_id: str | None,
