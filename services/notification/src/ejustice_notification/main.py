@@ -7,7 +7,7 @@ from ejustice_notification.alerts import service as alert_service
 from ejustice_notification.alerts import views as alert_views
 from ejustice_notification.batches import service as batches
 from ejustice_notification.batches import views as batch_views
-from ejustice_notification.common import chain
+from ejustice_notification.common import chain, collect_garbage_less
 from ejustice_notification.contacts import views as contact_views
 from ejustice_notification.deadlines import flows as deadline_flows
 from ejustice_notification.deadlines import views as deadline_views
@@ -58,6 +58,7 @@ from ejustice_shared.runtime import ServiceRuntime
 settings = NotificationSettings()
 runtime = ServiceRuntime("notification", settings)
 
+runtime.on_startup(collect_garbage_less)
 runtime.on_startup(alert_service.open_channel)
 runtime.on_startup(alerting.open_channels)
 runtime.on_startup(notice_flows.start_deemed_service_clock)
