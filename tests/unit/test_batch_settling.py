@@ -5,7 +5,7 @@ import pytest
 from ejustice_notification.alerting.service import RateLimit
 from ejustice_notification.common import Settled
 from ejustice_notification.notices.models import NoticeContent
-from ejustice_notification.statistics.service import notice_fact, notice_key, step_fact, step_key
+from ejustice_notification.statistics.service import notice_fact, step_fact, step_key
 
 pytestmark = pytest.mark.unit
 
@@ -16,10 +16,10 @@ CONTENT = NoticeContent(kind="summons", jurisdiction="IR", filing_id="f1", court
 
 def test_a_settled_effect_is_skipped_once_then_done_the_usual_way():
     settled = Settled()
-    settled.add(["stat_notices:n1"])
-    assert settled.take("stat_notices:n1")
-    assert not settled.take("stat_notices:n1")  # a second delivery does the idempotent work
-    assert not settled.take("stat_notices:n2")  # never settled
+    settled.add(["stat_steps:n1/served"])
+    assert settled.take("stat_steps:n1/served")
+    assert not settled.take("stat_steps:n1/served")  # a second delivery does the idempotent work
+    assert not settled.take("stat_steps:n2/served")  # never settled
 
 
 def test_the_register_keeps_only_the_newest_keys():
@@ -37,8 +37,7 @@ def test_a_batch_counts_the_facts_its_consumer_would_count():
     served = step_fact(fact, step="served", at="2026-12-01T04:00:30+00:00")
     assert served == {"_id": "n1/served", "step": "served", "seconds": 30.0, "court_id": "IR-THR-CIVIL",
                       "kind": "summons", "channel": "ebox", "month": "2026-12"}
-    # The keys its consumers look for are those of the facts inserted.
-    assert notice_key("n1") == f"stat_notices:{fact['_id']}"
+    # The key its consumer looks for is that of the fact inserted.
     assert step_key("n1", "served") == f"stat_steps:{served['_id']}"
 
 

@@ -193,12 +193,21 @@ async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, conte
     if marker := _pending_service(notice):
         with contextlib.suppress(DuplicateKeyError):  # set by an earlier delivery of this event
             await runtime.db[PENDING_SERVICE].insert_one(marker)
+    await count(runtime, notice)
     if not alert:
         return notice
     language = LANGUAGE_OF[content.jurisdiction]
     await alerts.alert_once(runtime, key=f"notice-{notice_id}", to=ebox.mobile, template="notice", language=language,
                             params={"title": content.title[language]})
     return notice
+
+
+async def count(runtime: ServiceRuntime, notice: Notice) -> None:
+    """Count the delivered notice for the statistics, once: here where it is delivered, not from its own
+    notice.delivered (a message and a consumer's round trips for each notice). A delivery retried after a crash
+    counts it again, which changes nothing; its steps' consumer counts it if it comes first."""
+    await statistics.count_notice(runtime, notice_id=notice.deposited.notice_id, content=notice.deposited.content,
+                                  channel="ebox", created_at=notice.deposited.delivered_at)
 
 
 def _pending_service(notice: Notice) -> dict | None:
@@ -237,9 +246,9 @@ async def deliver_many(runtime: ServiceRuntime,
 
 
 async def _settle_many(runtime: ServiceRuntime, delivered: Sequence[Notice]) -> None:
-    """What this service does on its own notice.delivered and notice.served, done for many notices in bulk
-    before they are published: their statistics counted in one insert each, and those without a deadline
-    marked as such, so that its consumers here skip these events (each would cost a few round trips)."""
+    """Many notices counted for the statistics, and what this service does on their notice.served done in bulk
+    before it is published: the step counted, and those without a deadline marked as such, so that its
+    consumers here skip these events (each would cost a few round trips)."""
     facts, steps = [], []
     for notice in delivered:
         deposited = notice.deposited

@@ -2,8 +2,9 @@
 month; filings per subject and court; fees per fee code. No personal data, small counts suppressed.
 
 Facts are inserted once each, keyed by the id of what they count (so a redelivered event counts
-nothing twice), in `stat_notices`, `stat_steps` (a notice seen or served), `stat_filings` and
-`stat_fees`; the figures are summed from them with `$group` when asked.
+nothing twice): an e-box notice where it is delivered (notices/service.py), the rest from events; in
+`stat_notices`, `stat_steps` (a notice seen or served), `stat_filings` and `stat_fees`; the figures are
+summed from them with `$group` when asked.
 """
 
 import contextlib
@@ -38,12 +39,8 @@ def step_fact(notice: dict, *, step: str, at: str) -> dict:
     return {"_id": f"{notice['_id']}/{step}", "step": step, "seconds": seconds, **{d: notice[d] for d in DIMENSIONS}}
 
 
-def notice_key(notice_id: str) -> str:
-    """The settled key of a notice's fact (common.Settled)."""
-    return f"{NOTICES}:{notice_id}"
-
-
 def step_key(notice_id: str, step: str) -> str:
+    """The settled key (common.Settled) of a notice's step counted."""
     return f"{STEPS}:{notice_id}/{step}"
 
 
@@ -53,21 +50,21 @@ async def count_notice(runtime: ServiceRuntime, *, notice_id: str, content: Noti
                                                 created_at=created_at))
 
 
-async def count_step(runtime: ServiceRuntime, *, notice_id: str, step: str, at: str) -> None:
-    """The notice seen or served, with the seconds it took from issue."""
+async def count_step(runtime: ServiceRuntime, *, notice_id: str, step: str, at: str) -> bool:
+    """The notice seen or served, with the seconds it took from issue; False if the notice is not counted."""
     notice = await runtime.db[NOTICES].find_one({"_id": notice_id})
-    if notice is None:  # counted before statistics existed
-        return
+    if notice is None:
+        return False
     await _insert(runtime, STEPS, step_fact(notice, step=step, at=at))
+    return True
 
 
 async def count_many(runtime: ServiceRuntime, notices: Sequence[dict], steps: Sequence[dict]) -> None:
     """Facts of many notices and their steps (a batch's chunk, before their events are published), one insert
-    each; those counted before are left as they are. Their consumers here then skip them (common.Settled)."""
+    each; those counted before are left as they are. The steps' consumers here then skip them (common.Settled)."""
     await bulk.insert_new(runtime.db[NOTICES], notices)
     await bulk.insert_new(runtime.db[STEPS], steps)
-    settled(runtime).add([*(notice_key(n["_id"]) for n in notices),
-                          *(step_key(n["_id"].rsplit("/", 1)[0], n["step"]) for n in steps)])
+    settled(runtime).add(step_key(n["_id"].rsplit("/", 1)[0], n["step"]) for n in steps)
 
 
 async def count_filing(runtime: ServiceRuntime, *, filing_id: str, subject_code: str, court_id: str | None,
