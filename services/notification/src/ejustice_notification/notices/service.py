@@ -230,17 +230,19 @@ async def deliver_many(runtime: ServiceRuntime,
                     content.jurisdiction], moment), cause=cause.id, actor={"service": cause.source})
                 for notice_id, (cause, ebox, content) in zip(ids, deliveries, strict=True)]
     delivered, pending, commits = [], [], []
-    for outcome in await bulk.execute_many(aggregate, runtime.commits, deposit, commands, relay=False):
-        if isinstance(outcome, Exception):
-            raise outcome
-        delivered.append(outcome.state)
-        if outcome.stored:
-            commits.append(outcome.commit)
-        if marker := _pending_service(outcome.state):
-            pending.append(marker)
-    await _settle_many(runtime, delivered)
-    # Their notice.delivered (and notice.served) published together, confirms pipelined, not one by one.
-    await bulk.publish_now(runtime, commits)
+    # From their markers to their publishing, the relay's sweeper leaves these notices' streams to this call.
+    with runtime.relay.publishing(stream_of(notice_id) for notice_id in ids):
+        for outcome in await bulk.execute_many(aggregate, runtime.commits, deposit, commands, relay=False):
+            if isinstance(outcome, Exception):
+                raise outcome
+            delivered.append(outcome.state)
+            if outcome.stored:
+                commits.append(outcome.commit)
+            if marker := _pending_service(outcome.state):
+                pending.append(marker)
+        await _settle_many(runtime, delivered)
+        # Their notice.delivered (and notice.served) published together, confirms pipelined, not one by one.
+        await bulk.publish_now(runtime, commits)
     await bulk.insert_new(runtime.db[PENDING_SERVICE], pending)  # some set before a crash, the chunk served again
     return delivered
 
