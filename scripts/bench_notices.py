@@ -10,10 +10,11 @@
     complete: every notice committed and deposited in its e-box, and its alert queued. A consumer
     drains the court's queue as the court would, and stands in for the filing service's dossier.
 Prints `notice batch: N notices in S s`, the baseline's times, the alerts sent while it ran and the
-busiest second against the rate limit, the most memory each service process held (sampled every
-half second), the commits whose events the relay had still to publish when the batch completed, and
-the load average. It fails unless every notice's alert was sent or is queued. Loopback only; stops
-its processes by their ids and drops its databases.
+busiest second against the rate limit (with --watch-alerts, also those sent in the seconds after it), the
+most memory each service process held (sampled every half second), the CPU time each used while the batch
+ran, the commits whose events the relay had still to publish when the batch completed, and the load
+average. It fails unless every notice's alert was sent or is queued. Loopback only; stops its processes
+by their ids and drops its databases.
 """
 
 import argparse
@@ -110,6 +111,12 @@ def ndjson(count: int, run: str) -> bytes:
     return "\n".join(line.format(run=run, n=n) for n in range(count)).encode() + b"\n"
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -140,7 +147,7 @@ async def drain(namespace: str, stop: asyncio.Event) -> int:
     return read
 
 
-async def real(count: int, settings: dict[str, str]) -> dict:
+async def real(count: int, settings: dict[str, str], *, watch_alerts: float = 0) -> dict:
     platform = Platform(settings={"RELAY_SWEEP_SECONDS": "2", "RELAY_STALE_SECONDS": "10"})
     try:
         platform.start("registry", "notification", **settings)
@@ -155,6 +162,7 @@ async def real(count: int, settings: dict[str, str]) -> dict:
         stop = asyncio.Event()
         drainer = asyncio.create_task(drain(platform.namespace, stop))
         await asyncio.sleep(1)  # bound before the batch
+        cpu = {name: cpu_seconds(platform[name].process.pid) for name in SERVICES}
         async with httpx.AsyncClient(base_url=platform.gateway + "/api", timeout=600) as api:
             started = time.perf_counter()
             answer = await api.post("/court-notices/batches", content=body,
@@ -175,21 +183,30 @@ async def real(count: int, settings: dict[str, str]) -> dict:
                     last_report = elapsed
                 await asyncio.sleep(0.5)
         seconds = time.perf_counter() - started
+        cpu = {name: cpu_seconds(platform[name].process.pid) - cpu[name] for name in SERVICES}
         load = os.getloadavg()[0]
         client = mongo()
         db = client[platform.database("notification")]
         unpublished = await db["commits_outbox"].count_documents({})
-        stop.set()
-        await drainer
         sent = [doc["sent_at"][:19] async for doc in db["sandbox_sms"].find({}, {"sent_at": 1})]
         queued = await db["alerts_pending"].count_documents({})
-        await client.close()
-        busiest = max(Counter(sent).values(), default=0)
         # An alert being sent as this is counted may be in both.
         assert len(sent) + queued >= count, f"{len(sent)} alerts sent and {queued} queued for {count} notices"
+        after = {}
+        if watch_alerts:  # the alerts sent at the full rate once the batch is complete, and the peak still
+            await asyncio.sleep(watch_alerts)
+            for name in SERVICES:
+                peak[name] = max(peak[name], rss_mb(platform[name].process.pid))
+            times = [doc["sent_at"][:19] async for doc in db["sandbox_sms"].find({}, {"sent_at": 1})]
+            after = {"seconds": watch_alerts, "sent": len(times) - len(sent),
+                     "busiest_second": max(Counter(times).values(), default=0)}
+        stop.set()
+        await drainer
+        await client.close()
+        busiest = max(Counter(sent).values(), default=0)
         return {"seconds": seconds, "accepted": accepted, "peak": peak, "alerts_sent": len(sent),
                 "alerts_waiting": queued, "busiest_second": busiest, "rejected": progress["rejected"],
-                "load": load, "unpublished": unpublished}
+                "load": load, "unpublished": unpublished, "cpu": cpu, "after": after}
     finally:
         platform.stop()
 
@@ -200,6 +217,8 @@ async def main() -> None:
     parser.add_argument("--alert-rate", type=float, default=200.0, help="the alert channel's rate limit, per second")
     parser.add_argument("--parallel", type=int, default=32, help="paper tasks of a chunk opened side by side")
     parser.add_argument("--chunk-lines", type=int, default=1000, help="lines stored, served and marked together")
+    parser.add_argument("--watch-alerts", type=float, default=0,
+                        help="seconds to go on counting the alerts sent once the batch is complete")
     args = parser.parse_args()
     ensure_infrastructure()
     load_before = os.getloadavg()[0]
@@ -208,14 +227,20 @@ async def main() -> None:
           f"{published:.1f} s", flush=True)
     result = await real(args.notices, {"NOTIFICATION_ALERT_RATE_PER_SECOND": str(args.alert_rate),
                                        "NOTIFICATION_BATCH_PARALLEL": str(args.parallel),
-                                       "NOTIFICATION_BATCH_CHUNK_LINES": str(args.chunk_lines)})
+                                       "NOTIFICATION_BATCH_CHUNK_LINES": str(args.chunk_lines)},
+                        watch_alerts=args.watch_alerts)
     print(f"notice batch: {args.notices} notices in {result['seconds']:.1f} s "
           f"({args.notices / result['seconds']:.0f}/s; accepted with 202 after {result['accepted']:.1f} s; "
           f"{result['rejected']} rejected)")
     print(f"ratio real/bare: {result['seconds'] / (inserted + published):.1f}x the bare inserts and publishes")
     print(f"alerts: {result['alerts_sent']} sent while it ran, {result['alerts_waiting']} still queued; busiest "
           f"second {result['busiest_second']} against a limit of {args.alert_rate:.0f}/s")
+    if after := result["after"]:
+        print(f"alerts once it completed: {after['sent']} sent in the next {after['seconds']:.0f} s "
+              f"({after['sent'] / after['seconds']:.0f}/s); busiest second of the run {after['busiest_second']}")
     print("peak memory: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in result["peak"].items()))
+    print("CPU while it ran: " + ", ".join(f"{name} {s:.1f} s" for name, s in result["cpu"].items())
+          + f" ({1000 * result['cpu']['notification'] / args.notices:.2f} ms of the notification service's a notice)")
     print(f"commits still to publish when it completed: {result['unpublished']}; load average then "
           f"{result['load']:.1f} (at the start {load_before:.1f})")
 

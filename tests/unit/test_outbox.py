@@ -114,3 +114,35 @@ async def test_commits_stored_before_the_relay_starts_are_left_to_its_first_swee
     relay.notify(commit("a", 1))
     await settled()
     assert broker.waiting == []
+
+
+class StaleMarkers(Markers):
+    """Markers the sweeper finds stale, with their commits."""
+
+    def __init__(self, *commits: Commit) -> None:
+        super().__init__()
+        self.commits = {c.id: c for c in commits}
+
+    async def pending(self, **_) -> list[dict]:
+        return [{"_id": c.id, "stream": c.stream, "seq": c.seq, "marked_at": "2000-01-01T00:00:00+00:00"}
+                for c in self.commits.values() if c.id not in self.removed]
+
+    async def get(self, commit_id: str) -> Commit | None:
+        return self.commits.get(commit_id)
+
+
+async def test_the_sweeper_leaves_the_streams_this_process_is_publishing_itself():
+    broker = Broker()
+    markers = StaleMarkers(commit("a", 1), commit("b", 1))
+    relay = OutboxRelay(markers, broker, sweep_seconds=3600, stale_seconds=5)
+    with relay.publishing(["a"]):  # a batch publishes a's commits itself, however long that takes
+        sweep = asyncio.create_task(relay.sweep())
+        await settled()
+        assert broker.in_flight() == [("b", 1)]
+        broker.answer("b", 1)
+        assert await sweep == 1
+    sweep = asyncio.create_task(relay.sweep())  # a's marker left behind (a crash, a failure) is swept after
+    await settled()
+    assert broker.in_flight() == [("a", 1)]
+    broker.answer("a", 1)
+    assert await sweep == 1 and sorted(markers.removed) == ["a/0000000001", "b/0000000001"]

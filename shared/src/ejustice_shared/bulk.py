@@ -203,7 +203,8 @@ async def publish_now(runtime: "ServiceRuntime", commits: Sequence[Commit]) -> N
     """Publish the events of commits just made (`execute_many(..., relay=False)`): streams side by side, their
     confirms pipelined, each stream's commits and events in order; then remove their markers in one delete.
     A stream whose publish failed goes to the relay from that commit on, which sends it in order when it can
-    (its markers stay, so a crash before this ends loses nothing: the relay's sweeper publishes them)."""
+    (its markers stay, so a crash before this ends loses nothing: the relay's sweeper publishes them; until
+    then the sweeper leaves these streams to it, `OutboxRelay.publishing`)."""
     streams: dict[str, list[Commit]] = {}
     for commit in sorted(commits, key=lambda c: (c.stream, c.seq)):
         if any(e.published for e in commit.events):
@@ -230,11 +231,12 @@ async def publish_now(runtime: "ServiceRuntime", commits: Sequence[Commit]) -> N
                 return
             sent.append(commit)
 
-    await asyncio.gather(*(one_stream(pending) for pending in streams.values()))
-    if sent:
-        await runtime.commits.mark_published(sent)
-    for commit in failed:
-        runtime.relay.notify(commit)
+    with runtime.relay.publishing(streams):  # their markers are not stale to the sweeper, however long it takes
+        await asyncio.gather(*(one_stream(pending) for pending in streams.values()))
+        if sent:
+            await runtime.commits.mark_published(sent)
+        for commit in failed:
+            runtime.relay.notify(commit)
 
 
 async def insert_new(collection: Any, docs: Sequence[dict]) -> None:

@@ -11,6 +11,9 @@ idempotent by event id.
 """
 
 import asyncio
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import structlog
@@ -44,6 +47,8 @@ class OutboxRelay:
         self._tasks: list[asyncio.Task] = []
         self._senders: set[asyncio.Task] = set()
         self._in_flight = asyncio.Semaphore(PARALLEL_STREAMS)
+        # Streams whose fresh commits this process is publishing outside the relay (bulk.publish_now).
+        self._published_elsewhere: Counter[str] = Counter()
 
     def notify(self, commit: Commit) -> None:
         """A commit of this process was stored: publish it as soon as its stream's earlier ones are."""
@@ -56,6 +61,19 @@ class OutboxRelay:
         sender = asyncio.create_task(self._send_stream(commit.stream), name=f"relay-{commit.stream}")
         self._senders.add(sender)
         sender.add_done_callback(self._senders.discard)
+
+    @contextmanager
+    def publishing(self, streams: Iterable[str]) -> Iterator[None]:
+        """While this process publishes these streams' fresh commits itself, the sweeper leaves their markers,
+        however old they grow (a batch's chunk on a busy broker takes longer than `stale_seconds`): it would
+        publish them a second time, one read each."""
+        streams = list(streams)
+        self._published_elsewhere.update(streams)
+        try:
+            yield
+        finally:
+            self._published_elsewhere.subtract(streams)
+            self._published_elsewhere += Counter()  # drop the streams at zero
 
     def start(self) -> None:
         self._started = True
@@ -152,7 +170,8 @@ class OutboxRelay:
         busy = {commit.id for commit in self._confirmed}
         due = []
         for marker in markers:
-            if marker["stream"] in self._waiting or marker["_id"] in busy:
+            if marker["stream"] in self._waiting or marker["stream"] in self._published_elsewhere \
+                    or marker["_id"] in busy:
                 continue
             if commit := await self.store.get(marker["_id"]):
                 due.append(commit)

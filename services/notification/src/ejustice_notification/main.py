@@ -7,7 +7,7 @@ from ejustice_notification.alerts import service as alert_service
 from ejustice_notification.alerts import views as alert_views
 from ejustice_notification.batches import service as batches
 from ejustice_notification.batches import views as batch_views
-from ejustice_notification.common import chain
+from ejustice_notification.common import chain, collect_garbage_less, retire_bindings
 from ejustice_notification.contacts import views as contact_views
 from ejustice_notification.deadlines import flows as deadline_flows
 from ejustice_notification.deadlines import views as deadline_views
@@ -58,6 +58,8 @@ from ejustice_shared.runtime import ServiceRuntime
 settings = NotificationSettings()
 runtime = ServiceRuntime("notification", settings)
 
+runtime.on_startup(collect_garbage_less)
+runtime.on_bus_ready(retire_bindings)
 runtime.on_startup(alert_service.open_channel)
 runtime.on_startup(alerting.open_channels)
 runtime.on_startup(notice_flows.start_deemed_service_clock)
@@ -104,8 +106,8 @@ runtime.subscribe(OfficeWorkHandedOver, paper_flows.on_work_handed_over)
 # Courts publish their notices on their own keys; the broker lets each use only its own.
 runtime.subscribe(CourtNoticePosted, posting_flows.on_court_notice_posted,
                   routing_key=by_court_routing_key("*", "notice.posted"))
-# The service's own events: a served notice starts its deadline; statistics count every step.
-runtime.subscribe(NoticeDelivered, statistics_flows.on_notice_delivered)
+# The service's own events: a served notice starts its deadline; statistics count every step (a notice itself is
+# counted where it is delivered: the queue no longer takes notice.delivered, common.RETIRED_BINDINGS).
 runtime.subscribe(PaperServiceRequested, statistics_flows.on_paper_requested)
 runtime.subscribe(NoticeViewed, statistics_flows.on_notice_viewed)
 runtime.subscribe(NoticeServed, chain(deadline_flows.on_notice_served, statistics_flows.on_notice_served))

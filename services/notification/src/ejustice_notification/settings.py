@@ -33,6 +33,8 @@ class NotificationSettings(ServiceSettings):
 
     # Alerts of courts' notices, from a queue: paced, retried, and moved from SMS to email when SMS keeps failing.
     alert_rate_per_second: float = Field(50.0, gt=0, le=10_000, description="The alert channels' rate limit.")
+    alert_rate_while_batch_per_second: float = Field(
+        5.0, gt=0, le=10_000, description="The alerts' pace while a batch is being served (at most the limit).")
     alert_parallel: int = Field(8, ge=1, le=256)
     alert_check_seconds: float = Field(0.5, gt=0)
     alert_sms_attempts: int = Field(3, ge=1, le=20)

@@ -13,7 +13,7 @@ as sent is not sent again, and each send carries the alert's key, which the prov
 import asyncio
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import structlog
@@ -41,18 +41,25 @@ DUE_BATCH = 200
 
 
 class RateLimit:
-    """Paces sends to at most `per_second`, across every concurrent sender of this process."""
+    """Paces sends to at most `per_second`, across every concurrent sender of this process; while `yielding()`
+    says so, to at most `yielding_per_second` (never more than `per_second`)."""
 
-    def __init__(self, per_second: float):
+    def __init__(self, per_second: float, *, yielding_per_second: float | None = None,
+                 yielding: Callable[[], bool] = lambda: False):
         self.interval = 1.0 / per_second
+        self.yielding_interval = max(self.interval, 1.0 / (yielding_per_second or per_second))
+        self.yielding = yielding
         self.next_slot = 0.0
 
-    async def wait(self) -> None:
-        moment = time.monotonic()
+    def reserve(self, moment: float) -> float:
+        """Take the next free slot from `moment` on; the seconds until it."""
         slot = max(self.next_slot, moment)
-        self.next_slot = slot + self.interval
-        if slot > moment:
-            await asyncio.sleep(slot - moment)
+        self.next_slot = slot + (self.yielding_interval if self.yielding() else self.interval)
+        return slot - moment
+
+    async def wait(self) -> None:
+        if (delay := self.reserve(time.monotonic())) > 0:
+            await asyncio.sleep(delay)
 
 
 class NoEmail(Exception):
@@ -98,7 +105,11 @@ def _pending(*, key: str, notice_id: str, ebox: Ebox, template: str, language: s
 
 async def open_channels(runtime: ServiceRuntime) -> None:
     runtime.state["email"] = make_email_channel(runtime.settings, runtime.db)
-    runtime.state["alert_rate"] = RateLimit(runtime.settings.alert_rate_per_second)
+    # While a batch is being served its alerts need only be queued: sending (a send, a commit, a publish each)
+    # yields the process's CPU to the batch, and catches up at the full rate once the batch is complete.
+    runtime.state["alert_rate"] = RateLimit(runtime.settings.alert_rate_per_second,
+                                            yielding_per_second=runtime.settings.alert_rate_while_batch_per_second,
+                                            yielding=lambda: bool(runtime.state.get("batches_serving")))
 
 
 def email_channel(runtime: ServiceRuntime) -> EmailChannel:

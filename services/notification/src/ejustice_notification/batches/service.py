@@ -163,6 +163,15 @@ async def progress(runtime: ServiceRuntime, *, principal: Principal, batch_id: s
 
 
 async def serve_batch(runtime: ServiceRuntime, batch_id: str) -> None:
+    # Counted while it runs: the alert worker yields to it (alerting/service.py).
+    runtime.state["batches_serving"] = runtime.state.get("batches_serving", 0) + 1
+    try:
+        await _serve_batch(runtime, batch_id)
+    finally:
+        runtime.state["batches_serving"] -= 1
+
+
+async def _serve_batch(runtime: ServiceRuntime, batch_id: str) -> None:
     batch = await load(runtime, batch_id)
     if batch is None:  # accepted by a process that died before the batch's commit: nothing was promised
         await runtime.db[OPEN].delete_one({"_id": batch_id})

@@ -1,6 +1,7 @@
 """A notice with a deadline starts it once served: in the e-box (`notice.served`) or on paper
 (`paper_service.recorded`)."""
 
+from ejustice_notification.common import settled
 from ejustice_notification.deadlines import service
 from ejustice_notification.notices import service as notices
 from ejustice_notification.outages import service as outages
@@ -10,6 +11,8 @@ from ejustice_shared.runtime import ServiceRuntime
 
 
 async def on_notice_served(runtime: ServiceRuntime, envelope: Envelope, event: NoticeServed) -> None:
+    if settled(runtime).take(service.none_key(event.notice_id)):  # its batch knew it has none
+        return
     # What a notice says never changes: the copy this process holds will do.
     notice = (await notices.aggregate.load(runtime.commits, event.notice_id, fresh=False)).state
     if notice is not None and notice.deposited.content.deadline_days:

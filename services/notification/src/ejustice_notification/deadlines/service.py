@@ -68,6 +68,11 @@ def _extended(state: Deadline | None, extended: NoticeDeadlineExtended, fact: Fa
     return replace(state, ends_at=extended.ends_at, extended_by=(*state.extended_by, extended.outage_id))
 
 
+def none_key(notice_id: str) -> str:
+    """The settled key (common.Settled) of a notice known to carry no deadline: its service starts nothing."""
+    return f"no-deadline:{notice_id}"
+
+
 async def load(runtime: ServiceRuntime, notice_id: str) -> Deadline | None:
     return await aggregate.state(runtime.commits, notice_id)
 

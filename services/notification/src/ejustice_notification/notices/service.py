@@ -19,12 +19,14 @@ from pathlib import Path
 from pymongo.errors import DuplicateKeyError
 
 from ejustice_notification.alerts import service as alerts
-from ejustice_notification.common import LANGUAGE_OF, SOURCE, iso, now
+from ejustice_notification.common import LANGUAGE_OF, SOURCE, iso, now, settled
+from ejustice_notification.deadlines import service as deadlines
 from ejustice_notification.eboxes import service as eboxes
 from ejustice_notification.eboxes.models import Ebox
 from ejustice_notification.notices import deemed
 from ejustice_notification.notices.events import NoticeDeposited
 from ejustice_notification.notices.models import NoticeContent, NoticeRead
+from ejustice_notification.statistics import service as statistics
 from ejustice_shared import bulk
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
 from ejustice_shared.auth import Principal
@@ -191,12 +193,21 @@ async def deliver(runtime: ServiceRuntime, *, cause: Envelope, ebox: Ebox, conte
     if marker := _pending_service(notice):
         with contextlib.suppress(DuplicateKeyError):  # set by an earlier delivery of this event
             await runtime.db[PENDING_SERVICE].insert_one(marker)
+    await count(runtime, notice)
     if not alert:
         return notice
     language = LANGUAGE_OF[content.jurisdiction]
     await alerts.alert_once(runtime, key=f"notice-{notice_id}", to=ebox.mobile, template="notice", language=language,
                             params={"title": content.title[language]})
     return notice
+
+
+async def count(runtime: ServiceRuntime, notice: Notice) -> None:
+    """Count the delivered notice for the statistics, once: here where it is delivered, not from its own
+    notice.delivered (a message and a consumer's round trips for each notice). A delivery retried after a crash
+    counts it again, which changes nothing; its steps' consumer counts it if it comes first."""
+    await statistics.count_notice(runtime, notice_id=notice.deposited.notice_id, content=notice.deposited.content,
+                                  channel="ebox", created_at=notice.deposited.delivered_at)
 
 
 def _pending_service(notice: Notice) -> dict | None:
@@ -219,18 +230,38 @@ async def deliver_many(runtime: ServiceRuntime,
                     content.jurisdiction], moment), cause=cause.id, actor={"service": cause.source})
                 for notice_id, (cause, ebox, content) in zip(ids, deliveries, strict=True)]
     delivered, pending, commits = [], [], []
-    for outcome in await bulk.execute_many(aggregate, runtime.commits, deposit, commands, relay=False):
-        if isinstance(outcome, Exception):
-            raise outcome
-        delivered.append(outcome.state)
-        if outcome.stored:
-            commits.append(outcome.commit)
-        if marker := _pending_service(outcome.state):
-            pending.append(marker)
-    # Their notice.delivered (and notice.served) published together, confirms pipelined, not one by one.
-    await bulk.publish_now(runtime, commits)
+    # From their markers to their publishing, the relay's sweeper leaves these notices' streams to this call.
+    with runtime.relay.publishing(stream_of(notice_id) for notice_id in ids):
+        for outcome in await bulk.execute_many(aggregate, runtime.commits, deposit, commands, relay=False):
+            if isinstance(outcome, Exception):
+                raise outcome
+            delivered.append(outcome.state)
+            if outcome.stored:
+                commits.append(outcome.commit)
+            if marker := _pending_service(outcome.state):
+                pending.append(marker)
+        await _settle_many(runtime, delivered)
+        # Their notice.delivered (and notice.served) published together, confirms pipelined, not one by one.
+        await bulk.publish_now(runtime, commits)
     await bulk.insert_new(runtime.db[PENDING_SERVICE], pending)  # some set before a crash, the chunk served again
     return delivered
+
+
+async def _settle_many(runtime: ServiceRuntime, delivered: Sequence[Notice]) -> None:
+    """Many notices counted for the statistics, and what this service does on their notice.served done in bulk
+    before it is published: the step counted, and those without a deadline marked as such, so that its
+    consumers here skip these events (each would cost a few round trips)."""
+    facts, steps = [], []
+    for notice in delivered:
+        deposited = notice.deposited
+        fact = statistics.notice_fact(notice_id=deposited.notice_id, content=deposited.content, channel="ebox",
+                                      created_at=deposited.delivered_at)
+        facts.append(fact)
+        if notice.served_at is not None:
+            steps.append(statistics.step_fact(fact, step="served", at=notice.served_at))
+    await statistics.count_many(runtime, facts, steps)
+    settled(runtime).add(deadlines.none_key(n.deposited.notice_id) for n in delivered
+                         if n.served_at is not None and not n.deposited.content.deadline_days)
 
 
 async def _mine(runtime: ServiceRuntime, principal: Principal, notice_id: str) -> Notice:

@@ -1,12 +1,13 @@
-"""The facts statistics count, from events: the service's own (notices and paper service), filings and payments."""
+"""The facts statistics count, from events: the service's own (notices' steps and paper service), filings and
+payments. E-box notices themselves are counted where they are delivered (notices/service.py)."""
 
+from ejustice_notification.common import settled
 from ejustice_notification.notices import service as notices
 from ejustice_notification.paper import service as paper
 from ejustice_notification.statistics import service
 from ejustice_shared.events import (
     Envelope,
     FilingSubmitted,
-    NoticeDelivered,
     NoticeServed,
     NoticeViewed,
     PaperServiceRecorded,
@@ -17,13 +18,6 @@ from ejustice_shared.events import (
 from ejustice_shared.runtime import ServiceRuntime
 
 
-async def on_notice_delivered(runtime: ServiceRuntime, envelope: Envelope, event: NoticeDelivered) -> None:
-    notice = (await notices.aggregate.load(runtime.commits, event.notice_id, fresh=False)).state
-    if notice is not None:
-        await service.count_notice(runtime, notice_id=event.notice_id, content=notice.deposited.content,
-                                   channel="ebox", created_at=event.delivered_at)
-
-
 async def on_paper_requested(runtime: ServiceRuntime, envelope: Envelope, event: PaperServiceRequested) -> None:
     opened = await paper.opened(runtime, event.task_id)
     if opened is not None:
@@ -32,11 +26,24 @@ async def on_paper_requested(runtime: ServiceRuntime, envelope: Envelope, event:
 
 
 async def on_notice_viewed(runtime: ServiceRuntime, envelope: Envelope, event: NoticeViewed) -> None:
-    await service.count_step(runtime, notice_id=event.notice_id, step="seen", at=event.viewed_at)
+    await _count_ebox_step(runtime, notice_id=event.notice_id, step="seen", at=event.viewed_at)
 
 
 async def on_notice_served(runtime: ServiceRuntime, envelope: Envelope, event: NoticeServed) -> None:
-    await service.count_step(runtime, notice_id=event.notice_id, step="served", at=event.served_at)
+    if settled(runtime).take(service.step_key(event.notice_id, "served")):  # counted by its batch
+        return
+    await _count_ebox_step(runtime, notice_id=event.notice_id, step="served", at=event.served_at)
+
+
+async def _count_ebox_step(runtime: ServiceRuntime, *, notice_id: str, step: str, at: str) -> None:
+    """An e-box notice's step. The notice is counted where it is delivered, which may be after its events
+    arrive here (its delivery retried after a crash, or its handlers racing): then it is counted from its stream."""
+    if await service.count_step(runtime, notice_id=notice_id, step=step, at=at):
+        return
+    notice = await notices.load(runtime, notice_id)
+    if notice is not None:
+        await notices.count(runtime, notice)
+        await service.count_step(runtime, notice_id=notice_id, step=step, at=at)
 
 
 async def on_paper_recorded(runtime: ServiceRuntime, envelope: Envelope, event: PaperServiceRecorded) -> None:

@@ -2,17 +2,21 @@
 month; filings per subject and court; fees per fee code. No personal data, small counts suppressed.
 
 Facts are inserted once each, keyed by the id of what they count (so a redelivered event counts
-nothing twice), in `stat_notices`, `stat_steps` (a notice seen or served), `stat_filings` and
-`stat_fees`; the figures are summed from them with `$group` when asked.
+nothing twice): an e-box notice where it is delivered (notices/service.py), the rest from events; in
+`stat_notices`, `stat_steps` (a notice seen or served), `stat_filings` and `stat_fees`; the figures are
+summed from them with `$group` when asked.
 """
 
 import contextlib
+from collections.abc import Sequence
 from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
+from ejustice_notification.common import settled
 from ejustice_notification.notices.models import NoticeContent
 from ejustice_notification.statistics.models import FeeFigures, FilingFigures, NoticeFigures, StatisticsRead
+from ejustice_shared import bulk
 from ejustice_shared.runtime import ServiceRuntime
 
 NOTICES, STEPS, FILINGS, FEES = "stat_notices", "stat_steps", "stat_filings", "stat_fees"
@@ -24,20 +28,43 @@ async def _insert(runtime: ServiceRuntime, collection: str, doc: dict) -> None:
         await runtime.db[collection].insert_one(doc)
 
 
+def notice_fact(*, notice_id: str, content: NoticeContent, channel: str, created_at: str) -> dict:
+    return {"_id": notice_id, "court_id": content.court_id, "kind": content.kind, "channel": channel,
+            "month": created_at[:7], "created_at": created_at}
+
+
+def step_fact(notice: dict, *, step: str, at: str) -> dict:
+    """The notice (its fact) seen or served at `at`, with the seconds it took from issue."""
+    seconds = max(0.0, (datetime.fromisoformat(at) - datetime.fromisoformat(notice["created_at"])).total_seconds())
+    return {"_id": f"{notice['_id']}/{step}", "step": step, "seconds": seconds, **{d: notice[d] for d in DIMENSIONS}}
+
+
+def step_key(notice_id: str, step: str) -> str:
+    """The settled key (common.Settled) of a notice's step counted."""
+    return f"{STEPS}:{notice_id}/{step}"
+
+
 async def count_notice(runtime: ServiceRuntime, *, notice_id: str, content: NoticeContent, channel: str,
                        created_at: str) -> None:
-    await _insert(runtime, NOTICES, {"_id": notice_id, "court_id": content.court_id, "kind": content.kind,
-                                     "channel": channel, "month": created_at[:7], "created_at": created_at})
+    await _insert(runtime, NOTICES, notice_fact(notice_id=notice_id, content=content, channel=channel,
+                                                created_at=created_at))
 
 
-async def count_step(runtime: ServiceRuntime, *, notice_id: str, step: str, at: str) -> None:
-    """The notice seen or served, with the seconds it took from issue."""
+async def count_step(runtime: ServiceRuntime, *, notice_id: str, step: str, at: str) -> bool:
+    """The notice seen or served, with the seconds it took from issue; False if the notice is not counted."""
     notice = await runtime.db[NOTICES].find_one({"_id": notice_id})
-    if notice is None:  # counted before statistics existed
-        return
-    seconds = max(0.0, (datetime.fromisoformat(at) - datetime.fromisoformat(notice["created_at"])).total_seconds())
-    await _insert(runtime, STEPS, {"_id": f"{notice_id}/{step}", "step": step, "seconds": seconds,
-                                   **{d: notice[d] for d in DIMENSIONS}})
+    if notice is None:
+        return False
+    await _insert(runtime, STEPS, step_fact(notice, step=step, at=at))
+    return True
+
+
+async def count_many(runtime: ServiceRuntime, notices: Sequence[dict], steps: Sequence[dict]) -> None:
+    """Facts of many notices and their steps (a batch's chunk, before their events are published), one insert
+    each; those counted before are left as they are. The steps' consumers here then skip them (common.Settled)."""
+    await bulk.insert_new(runtime.db[NOTICES], notices)
+    await bulk.insert_new(runtime.db[STEPS], steps)
+    settled(runtime).add(step_key(n["_id"].rsplit("/", 1)[0], n["step"]) for n in steps)
 
 
 async def count_filing(runtime: ServiceRuntime, *, filing_id: str, subject_code: str, court_id: str | None,
