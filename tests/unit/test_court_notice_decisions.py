@@ -181,9 +181,16 @@ def test_a_round_removes_the_markers_it_sent_and_those_alerted_before_and_leaves
     # Given a round of three due alerts: one sent now, one recorded before a crash, one whose send failed,
     sent, before, failed = ({"_id": key, "notice_id": key} for key in ("n1", "n2", "n3"))
     done = alerting.Round(due=[sent, before, failed], sent=[(sent, "2026-11-30T12:00:01.000000+00:00")],
-                          alerted_before=["n2"])
+                          alerted_before=["n2"], size=200)
     # when it is recorded, then it removes (and the next round leaves out) the first two only.
     assert done.recorded_keys == ["n2", "n1"]
+
+
+def test_a_round_holds_about_a_second_of_sends_at_the_pace_of_the_moment():
+    # Given the alerts' pace: the limit of 200 a second, 5 a second while a batch is served, or a limit of 0.2,
+    # then a round takes a second's worth, but never more than DUE_BATCH and always at least one.
+    assert alerting.round_size(200.0) == 200 and alerting.round_size(5.0) == 5
+    assert alerting.round_size(10_000.0) == alerting.DUE_BATCH and alerting.round_size(0.2) == 1
 
 
 def test_an_alert_is_recorded_with_every_channel_s_attempts_and_the_moment_it_was_sent():

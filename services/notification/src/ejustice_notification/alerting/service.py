@@ -3,10 +3,10 @@ moved from SMS to email when SMS keeps failing.
 
 An alert waits as a marker in `alerts_pending` (`_id` = its key: the notice id, or a key of its own
 for a later text such as an extended deadline), inserted once. A worker sends what is due, a round of
-`DUE_BATCH` at a time, one call to the provider each; then it records the round's sends together:
-`notice.alerted` appended to each notice's stream (one `execute_many`), published together, and the
-markers removed in one delete. While a round is recorded the next one is sent, so the sends go on at the
-rate limit. Failure sets the marker's next attempt, then moves it to email (when the e-box has an
+at most a second's sends (`round_size`) at a time, one call to the provider each; then it records the
+round's sends together: `notice.alerted` appended to each notice's stream (one `execute_many`),
+published together, and the markers removed in one delete. While a round is recorded the next one
+is sent, so the sends go on at the rate limit. Failure sets the marker's next attempt, then moves it to email (when the e-box has an
 address), and when every channel has failed appends `notice.alert_failed` and leaves a marker in
 `alerts_failed` for the monitor. A crash leaves the markers, so an alert is retried, never lost; the
 notices' streams are checked first, so one recorded as sent is not sent again, and each send carries the
@@ -45,6 +45,9 @@ PENDING = "alerts_pending"
 FAILED = "alerts_failed"
 PROGRESS, WORKER = "alerts_progress", "worker"  # one document: how far the worker has reached, and when
 DUE_BATCH = 200
+# A round holds at most this many seconds of sends at the pace of the moment, so that its alerts are recorded
+# (and `notice.alerted` published) about a second after they went, at 5 a second while a batch is served too.
+ROUND_SECONDS = 1.0
 
 
 class RateLimit:
@@ -57,6 +60,10 @@ class RateLimit:
         self.yielding_interval = max(self.interval, 1.0 / (yielding_per_second or per_second))
         self.yielding = yielding
         self.next_slot = 0.0
+
+    def per_second(self) -> float:
+        """The pace now: sends a second."""
+        return 1.0 / (self.yielding_interval if self.yielding() else self.interval)
 
     def reserve(self, moment: float) -> float:
         """Take the next free slot from `moment` on; the seconds until it."""
@@ -139,11 +146,17 @@ class Round:
     due: list[dict]
     sent: list[tuple[dict, str]]
     alerted_before: list[str]
+    size: int  # the most it could hold: fewer means nothing more is due now
 
     @property
     def recorded_keys(self) -> list[str]:
         """The markers the recording removes: until it has, the next round leaves them out."""
         return [*self.alerted_before, *(marker["_id"] for marker, _ in self.sent)]
+
+
+def round_size(per_second: float) -> int:
+    """How many due alerts a round takes at a pace of `per_second`."""
+    return max(1, min(DUE_BATCH, int(per_second * ROUND_SECONDS)))
 
 
 async def send_round(runtime: ServiceRuntime, *, excluding: Collection[str] = ()) -> Round:
@@ -152,7 +165,8 @@ async def send_round(runtime: ServiceRuntime, *, excluding: Collection[str] = ()
     query: dict = {"due_at": {"$lte": iso(now())}}
     if excluding:
         query["_id"] = {"$nin": list(excluding)}
-    due = await runtime.db[PENDING].find(query).sort("due_at", 1).limit(DUE_BATCH).to_list(None)
+    size = round_size(runtime.state["alert_rate"].per_second())
+    due = await runtime.db[PENDING].find(query).sort("due_at", 1).limit(size).to_list(None)
     alerted_before = await _already_alerted(runtime, due)
     parallel = asyncio.Semaphore(runtime.settings.alert_parallel)
 
@@ -171,7 +185,7 @@ async def send_round(runtime: ServiceRuntime, *, excluding: Collection[str] = ()
             log.warning("alert not tried", key=marker["_id"], error=repr(result))
         elif result is not None:
             sent.append((marker, result))
-    return Round(due, sent, sorted(alerted_before))
+    return Round(due, sent, sorted(alerted_before), size)
 
 
 async def _already_alerted(runtime: ServiceRuntime, due: Sequence[dict]) -> set[str]:
@@ -320,15 +334,15 @@ async def _forever(runtime: ServiceRuntime) -> None:
                 if recording is not None:
                     await recording
                 recording = asyncio.create_task(record_round(runtime, sent)) if sent.due else None
-                recording_keys, tried = sent.recorded_keys, len(sent.due)
+                recording_keys, more_due = sent.recorded_keys, len(sent.due) == sent.size
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database may be away for a while: try again next round
                 log.warning("alert round failed", error=repr(exc))
                 if recording is not None:  # ended before its markers are looked up again
                     await asyncio.gather(recording, return_exceptions=True)
-                recording, recording_keys, tried = None, [], 0
-            if tried < DUE_BATCH:
+                recording, recording_keys, more_due = None, [], False
+            if not more_due:
                 await asyncio.sleep(runtime.settings.alert_check_seconds)
     finally:
         if recording is not None:
