@@ -1,18 +1,18 @@
 """Alerts that a notice is in its e-box, from a queue: paced by the channel's rate limit, retried, and
 moved from SMS to email when SMS keeps failing.
 
-An alert waits as a marker in `alerts_pending` (`_id` = its key: the notice id, or a key of its own
-for a later text such as an extended deadline), inserted once. A worker sends what is due, a round of
-at most a second's sends (`round_size`) at a time, one call to the provider each; then it records the
+An alert waits as a marker in `alerts_pending` (`_id` = its key: the notice id, or a key of its own for
+a later text such as an extended deadline), inserted once. A worker sends what is due, a round of at
+most a second's sends (`round_size`) at a time, one call to the provider each; then it records the
 round's sends together: `notice.alerted` appended to each notice's stream (one `execute_many`),
-published together, and the markers removed in one delete. While a round is recorded the next one
-is sent, so the sends go on at the rate limit. Failure sets the marker's next attempt, then moves it to email (when the e-box has an
-address), and when every channel has failed appends `notice.alert_failed` and leaves a marker in
-`alerts_failed` for the monitor. A crash leaves the markers, so an alert is retried, never lost; the
-notices' streams are checked first, so one recorded as sent is not sent again, and each send carries the
-alert's key, which the provider sends once (an alert sent but not yet recorded is sent again with its key).
-After each round the worker notes how far it has reached (`alerts_progress`), so the monitor can tell an
-alert waiting its turn from a stuck one.
+published together, and the markers removed in one delete. While a round is recorded the next one is
+sent, so the sends go on at the rate limit. Failure sets the marker's next attempt, then moves it to
+email (when the e-box has an address), and when every channel has failed appends `notice.alert_failed`
+and leaves a marker in `alerts_failed` for the monitor. A crash leaves the markers, so an alert is
+retried, never lost; the notices' streams are checked first, so one recorded as sent is not sent again,
+and each send carries the alert's key, which the provider sends once (an alert sent but not yet recorded
+is sent again with its key). After each round the worker notes how far it has reached
+(`alerts_progress`), so the monitor can tell an alert waiting its turn from a stuck one.
 """
 
 import asyncio
