@@ -46,8 +46,10 @@ def test_alerts_are_paced_slower_while_a_batch_is_served_and_never_faster_than_t
     rate = RateLimit(100.0, yielding_per_second=4.0, yielding=lambda: serving["batches"] > 0)
     assert rate.reserve(10.0) == 0  # the first goes at once
     assert rate.reserve(10.0) == pytest.approx(0.25)  # the next a quarter of a second later, while it serves
+    assert rate.per_second() == pytest.approx(4.0)
     serving["batches"] = 0
     assert rate.reserve(10.0) == pytest.approx(0.5)
     assert rate.reserve(10.0) == pytest.approx(0.51)  # the batch done: at the full rate again
+    assert rate.per_second() == pytest.approx(100.0)
     assert rate.reserve(20.0) == 0  # a slot not taken is not saved up
     assert RateLimit(10.0, yielding_per_second=1000.0, yielding=lambda: True).yielding_interval == pytest.approx(0.1)

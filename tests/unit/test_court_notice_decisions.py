@@ -157,6 +157,51 @@ def test_a_notice_is_found_stuck_once_per_reason():
     assert monitor.find_once(state, later).events == [] and state.found_at == found.found_at
 
 
+def test_an_alert_waiting_its_turn_behind_a_moving_queue_is_not_stuck():
+    # Given the alert worker last moved forward a minute ago, having dealt with every alert due before 11:58,
+    progress = {"frontier": "2026-11-30T11:58:00.000000+00:00", "moved_at": "2026-11-30T11:59:00.000000+00:00"}
+    # when the monitor looks at noon with a threshold of ten minutes,
+    query = monitor.not_alerted_filter(progress, moment=AT, threshold=600)
+    # then an alert queued before 11:50 is stuck only if the worker has passed it: due before its frontier.
+    assert query == {"queued_at": {"$lte": "2026-11-30T11:50:00.000000+00:00"},
+                     "due_at": {"$lt": "2026-11-30T11:58:00.000000+00:00"}}
+
+
+def test_every_old_alert_is_stuck_when_the_queue_has_not_moved_for_the_threshold_or_is_not_known_to():
+    # Given a worker that last moved forward eleven minutes ago, or none known to have,
+    stalled = {"frontier": "2026-11-30T11:48:00.000000+00:00", "moved_at": "2026-11-30T11:49:00.000000+00:00"}
+    for progress in (stalled, None):
+        # when the monitor looks at noon with a threshold of ten minutes,
+        query = monitor.not_alerted_filter(progress, moment=AT, threshold=600)
+        # then every alert queued before 11:50 is stuck, wherever it stands in the queue.
+        assert query == {"queued_at": {"$lte": "2026-11-30T11:50:00.000000+00:00"}}
+
+
+def test_a_round_removes_the_markers_it_sent_and_those_alerted_before_and_leaves_the_rest():
+    # Given a round of three due alerts: one sent now, one recorded before a crash, one whose send failed,
+    sent, before, failed = ({"_id": key, "notice_id": key} for key in ("n1", "n2", "n3"))
+    done = alerting.Round(due=[sent, before, failed], sent=[(sent, "2026-11-30T12:00:01.000000+00:00")],
+                          alerted_before=["n2"], size=200)
+    # when it is recorded, then it removes (and the next round leaves out) the first two only.
+    assert done.recorded_keys == ["n2", "n1"]
+
+
+def test_a_round_holds_about_a_second_of_sends_at_the_pace_of_the_moment():
+    # Given the alerts' pace: the limit of 200 a second, 5 a second while a batch is served, or a limit of 0.2,
+    # then a round takes a second's worth, but never more than DUE_BATCH and always at least one.
+    assert alerting.round_size(200.0) == 200 and alerting.round_size(5.0) == 5
+    assert alerting.round_size(10_000.0) == alerting.DUE_BATCH and alerting.round_size(0.2) == 1
+
+
+def test_an_alert_is_recorded_with_every_channel_s_attempts_and_the_moment_it_was_sent():
+    # Given an alert sent by email on its second try, after three failed texts,
+    marker = {"_id": "n1", "notice_id": "n1", "filing_id": "f1", "channel": "email", "attempts": 1,
+              "tried": [{"channel": "sms", "attempts": 3}]}
+    # when it is recorded with its round, then it counts five attempts and keeps when it went, not the round's end.
+    alerted = alerting._alerted(marker, "2026-11-30T12:00:01.000000+00:00")
+    assert (alerted.channel, alerted.attempts, alerted.alerted_at) == ("email", 5, "2026-11-30T12:00:01.000000+00:00")
+
+
 def test_a_batch_is_accepted_once_and_completed_once():
     accepted = NoticeBatchAccepted(batch_id="b1", court_id="c1", notices=3, chunks=1, chunk_lines=500)
     completed = NoticeBatchCompleted(batch_id="b1", court_id="c1", notices=3, rejected=0,

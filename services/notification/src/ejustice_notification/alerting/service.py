@@ -1,19 +1,25 @@
 """Alerts that a notice is in its e-box, from a queue: paced by the channel's rate limit, retried, and
 moved from SMS to email when SMS keeps failing.
 
-An alert waits as a marker in `alerts_pending` (`_id` = its key: the notice id, or a key of its own
-for a later text such as an extended deadline), inserted once. A worker sends what is due; success
-appends `notice.alerted` to the notice's stream and removes the marker; failure sets the marker's next
-attempt, then moves it to email (when the e-box has an address), and when every channel has failed
-appends `notice.alert_failed` and leaves a marker in `alerts_failed` for the monitor. A crash leaves
-the marker, so an alert is retried, never lost; the notice's stream is checked first, so one recorded
-as sent is not sent again, and each send carries the alert's key, which the provider sends once.
+An alert waits as a marker in `alerts_pending` (`_id` = its key: the notice id, or a key of its own for
+a later text such as an extended deadline), inserted once. A worker sends what is due, a round of at
+most a second's sends (`round_size`) at a time, one call to the provider each; then it records the
+round's sends together: `notice.alerted` appended to each notice's stream (one `execute_many`),
+published together, and the markers removed in one delete. While a round is recorded the next one is
+sent, so the sends go on at the rate limit. Failure sets the marker's next attempt, then moves it to
+email (when the e-box has an address), and when every channel has failed appends `notice.alert_failed`
+and leaves a marker in `alerts_failed` for the monitor. A crash leaves the markers, so an alert is
+retried, never lost; the notices' streams are checked first, so one recorded as sent is not sent again,
+and each send carries the alert's key, which the provider sends once (an alert sent but not yet recorded
+is sent again with its key). After each round the worker notes how far it has reached
+(`alerts_progress`), so the monitor can tell an alert waiting its turn from a stuck one.
 """
 
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
@@ -37,7 +43,11 @@ log = structlog.get_logger()
 
 PENDING = "alerts_pending"
 FAILED = "alerts_failed"
+PROGRESS, WORKER = "alerts_progress", "worker"  # one document: how far the worker has reached, and when
 DUE_BATCH = 200
+# A round holds at most this many seconds of sends at the pace of the moment, so that its alerts are recorded
+# (and `notice.alerted` published) about a second after they went, at 5 a second while a batch is served too.
+ROUND_SECONDS = 1.0
 
 
 class RateLimit:
@@ -50,6 +60,10 @@ class RateLimit:
         self.yielding_interval = max(self.interval, 1.0 / (yielding_per_second or per_second))
         self.yielding = yielding
         self.next_slot = 0.0
+
+    def per_second(self) -> float:
+        """The pace now: sends a second."""
+        return 1.0 / (self.yielding_interval if self.yielding() else self.interval)
 
     def reserve(self, moment: float) -> float:
         """Take the next free slot from `moment` on; the seconds until it."""
@@ -124,33 +138,72 @@ async def sandbox_outbox(runtime: ServiceRuntime, *, to: str, limit: int) -> lis
                              sent_at=doc["sent_at"]) for doc in await channel.outbox(to.strip(), limit=limit)]
 
 
-async def send_due(runtime: ServiceRuntime) -> int:
-    """Try every alert that is due, a batch at a time; returns how many were tried."""
-    due = await runtime.db[PENDING].find({"due_at": {"$lte": iso(now())}}).sort("due_at", 1) \
-        .limit(DUE_BATCH).to_list(None)
+@dataclass(frozen=True)
+class Round:
+    """A round of due markers, sent: those sent now (with when), and those found alerted before (a crash
+    between a round's commits and its markers' removal)."""
+
+    due: list[dict]
+    sent: list[tuple[dict, str]]
+    alerted_before: list[str]
+    size: int  # the most it could hold: fewer means nothing more is due now
+
+    @property
+    def recorded_keys(self) -> list[str]:
+        """The markers the recording removes: until it has, the next round leaves them out."""
+        return [*self.alerted_before, *(marker["_id"] for marker, _ in self.sent)]
+
+
+def round_size(per_second: float) -> int:
+    """How many due alerts a round takes at a pace of `per_second`."""
+    return max(1, min(DUE_BATCH, int(per_second * ROUND_SECONDS)))
+
+
+async def send_round(runtime: ServiceRuntime, *, excluding: Collection[str] = ()) -> Round:
+    """Send the alerts due now (but those `excluding`, a round still being recorded), side by side and paced by
+    the rate limit; a failed send is handled here (`_failed`), a successful one is left for `record_round`."""
+    query: dict = {"due_at": {"$lte": iso(now())}}
+    if excluding:
+        query["_id"] = {"$nin": list(excluding)}
+    size = round_size(runtime.state["alert_rate"].per_second())
+    due = await runtime.db[PENDING].find(query).sort("due_at", 1).limit(size).to_list(None)
+    alerted_before = await _already_alerted(runtime, due)
     parallel = asyncio.Semaphore(runtime.settings.alert_parallel)
 
-    async def attempt(marker: dict) -> None:
+    async def attempt(marker: dict) -> str | None:
         async with parallel:
-            await _attempt(runtime, marker)
+            return await _attempt(runtime, marker)
 
-    await asyncio.gather(*(attempt(marker) for marker in due))
-    return len(due)
+    to_send = [marker for marker in due if marker["_id"] not in alerted_before]
+    results = await asyncio.gather(*(attempt(marker) for marker in to_send), return_exceptions=True)
+    sent = []
+    for marker, result in zip(to_send, results, strict=True):
+        if isinstance(result, BaseException):
+            if not isinstance(result, Exception):
+                raise result
+            # One marker that cannot be tried must not hold back the others; it stays, for the monitor to find.
+            log.warning("alert not tried", key=marker["_id"], error=repr(result))
+        elif result is not None:
+            sent.append((marker, result))
+    return Round(due, sent, sorted(alerted_before), size)
 
 
-async def _already_alerted(runtime: ServiceRuntime, marker: dict) -> bool:
-    if marker["template"] != "notice":
-        return False
-    # Only this worker records alerts, so the copy this process holds is current (after a restart it reads it).
-    notice = (await notices.aggregate.load(runtime.commits, marker["notice_id"], fresh=False)).state
-    return notice is not None and (notice.alerted is not None or notice.alert_failed is not None)
+async def _already_alerted(runtime: ServiceRuntime, due: Sequence[dict]) -> set[str]:
+    """The keys of the notices' markers whose alert is recorded already: their streams read together."""
+    ids = [marker["notice_id"] for marker in due if marker["template"] == "notice"]
+    # Only this worker records alerts, so the copies this process holds are current (after a restart it reads them).
+    loaded = await bulk.load_many(notices.aggregate, runtime.commits, ids, fresh=False)
+    alerted = set()
+    for marker in due:
+        notice = loaded[marker["notice_id"]].state if marker["template"] == "notice" else None
+        if notice is not None and (notice.alerted is not None or notice.alert_failed is not None):
+            alerted.add(marker["_id"])
+    return alerted
 
 
-async def _attempt(runtime: ServiceRuntime, marker: dict) -> None:
+async def _attempt(runtime: ServiceRuntime, marker: dict) -> str | None:
+    """Send one alert on its marker's channel; when it was sent, or None if it failed (and was dealt with)."""
     key, channel = marker["_id"], marker["channel"]
-    if await _already_alerted(runtime, marker):
-        await runtime.db[PENDING].delete_one({"_id": key})
-        return
     text = alerts.render(marker["template"], marker["language"], marker["params"])
     try:
         await runtime.state["alert_rate"].wait()
@@ -163,13 +216,48 @@ async def _attempt(runtime: ServiceRuntime, marker: dict) -> None:
             await email_channel(runtime).send(to=address, subject=marker["subject"], text=text, key=f"alert-{key}")
     except Exception as exc:
         await _failed(runtime, marker, exc)
+        return None
+    return iso(now())  # the notice's lifecycle shows when its alert went, not when the round was recorded
+
+
+def _alerted(marker: dict, alerted_at: str) -> NoticeAlerted:
+    attempts = sum(t["attempts"] for t in marker["tried"]) + marker["attempts"] + 1
+    return NoticeAlerted(notice_id=marker["notice_id"], filing_id=marker.get("filing_id"), channel=marker["channel"],
+                         attempts=attempts, alerted_at=alerted_at)
+
+
+async def record_round(runtime: ServiceRuntime, done: Round) -> None:
+    """A round's sends recorded together: the notices' `notice.alerted` in one `execute_many` (each once, by its
+    cause), published together with their confirms pipelined, then the round's markers removed in one delete.
+    A crash before the delete leaves the markers: the next round finds the notices alerted, or sends again with
+    the same keys (the provider sends once), and the relay's sweeper publishes what was committed."""
+    commands = [bulk.Command(marker["notice_id"], _alerted(marker, at), cause=f"alerted-{marker['_id']}",
+                             actor={"service": SOURCE})
+                for marker, at in done.sent if marker["template"] == "notice"]
+    # From their outbox markers to their publishing, the relay's sweeper leaves these streams to this call.
+    with runtime.relay.publishing(notices.stream_of(command.key) for command in commands):
+        commits = []
+        for outcome in await bulk.execute_many(notices.aggregate, runtime.commits, record_alert, commands,
+                                               relay=False):
+            if isinstance(outcome, Exception):
+                raise outcome
+            if outcome.stored:
+                commits.append(outcome.commit)
+        await bulk.publish_now(runtime, commits)
+    if keys := done.recorded_keys:
+        await runtime.db[PENDING].delete_many({"_id": {"$in": keys}})
+    await _note_progress(runtime, done.due)
+
+
+async def _note_progress(runtime: ServiceRuntime, due: Sequence[dict]) -> None:
+    """The worker has dealt with every marker due before the last of this round's (a marker still there with an
+    earlier `due_at` was reached and is stuck): kept with the moment it moved, when it moved forward."""
+    if not due:
         return
-    if marker["template"] == "notice":
-        attempts = sum(t["attempts"] for t in marker["tried"]) + marker["attempts"] + 1
-        alerted = NoticeAlerted(notice_id=marker["notice_id"], filing_id=marker.get("filing_id"), channel=channel,
-                                attempts=attempts, alerted_at=iso(now()))
-        await _record(runtime, marker["notice_id"], alerted, cause=f"alerted-{key}")
-    await runtime.db[PENDING].delete_one({"_id": key})
+    frontier = max(marker["due_at"] for marker in due)
+    with contextlib.suppress(DuplicateKeyError):  # not forward of where it was: it stays, and so does its moment
+        await runtime.db[PROGRESS].update_one({"_id": WORKER, "frontier": {"$lt": frontier}},
+                                              {"$set": {"frontier": frontier, "moved_at": iso(now())}}, upsert=True)
 
 
 async def _failed(runtime: ServiceRuntime, marker: dict, exc: Exception) -> None:
@@ -234,13 +322,29 @@ async def worker_readiness(runtime: ServiceRuntime) -> str | None:
 
 
 async def _forever(runtime: ServiceRuntime) -> None:
-    while True:
-        try:
-            tried = await send_due(runtime)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # the database may be away for a while: try again next round
-            log.warning("alert round failed", error=repr(exc))
-            tried = 0
-        if tried < DUE_BATCH:
-            await asyncio.sleep(runtime.settings.alert_check_seconds)
+    """Rounds one after another: each round is recorded while the next is sent (its markers left out of the
+    next look-up), so the sends go on at the rate limit while a round's commits and publishes are written.
+    Rounds are recorded one at a time, in order."""
+    recording: asyncio.Task | None = None
+    recording_keys: list[str] = []
+    try:
+        while True:
+            try:
+                sent = await send_round(runtime, excluding=recording_keys)
+                if recording is not None:
+                    await recording
+                recording = asyncio.create_task(record_round(runtime, sent)) if sent.due else None
+                recording_keys, more_due = sent.recorded_keys, len(sent.due) == sent.size
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database may be away for a while: try again next round
+                log.warning("alert round failed", error=repr(exc))
+                if recording is not None:  # ended before its markers are looked up again
+                    await asyncio.gather(recording, return_exceptions=True)
+                recording, recording_keys, more_due = None, [], False
+            if not more_due:
+                await asyncio.sleep(runtime.settings.alert_check_seconds)
+    finally:
+        if recording is not None:
+            recording.cancel()
+            await asyncio.gather(recording, return_exceptions=True)

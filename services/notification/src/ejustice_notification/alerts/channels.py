@@ -77,26 +77,26 @@ class SandboxSms:
     async def _send_once(self, *, to: str, text: str, key: str) -> str:
         """A keyed text takes its slot in two steps that can both be repeated: the key claims a sequence
         number, then the text is inserted there; so a sender that dies between them, or after, and sends
-        again finds its own text or its claim, and nothing goes out twice."""
+        again finds its own text or its claim, and nothing goes out twice. A new key (the usual case) costs
+        the look-up of the number's last slot and the two inserts: what is there already is read only when an
+        insert finds it, so that the alert queue's sends at its rate limit cost about what a provider's call does."""
         while True:
-            claim = await self.keys.find_one({"_id": key})
-            if claim is None:
-                claim = {"_id": key, "to": to, "seq": await self._last_seq(to) + 1}
-                try:
-                    await self.keys.insert_one(claim)
-                except DuplicateKeyError:
+            claim = {"_id": key, "to": to, "seq": await self._last_seq(to) + 1}
+            try:
+                await self.keys.insert_one(claim)
+            except DuplicateKeyError:  # claimed by an earlier send of this key
+                claim = await self.keys.find_one({"_id": key})
+                if claim is None:
                     continue
             message_id = self.message_id(to, claim["seq"])
-            there = await self.messages.find_one({"_id": message_id}, {"key": 1})
-            if there is not None and there.get("key") == key:
+            try:
+                await self.messages.insert_one({"_id": message_id, "to": to, "seq": claim["seq"], "text": text,
+                                                "key": key, "sent_at": clock.iso()})
                 return message_id
-            if there is None:
-                try:
-                    await self.messages.insert_one({"_id": message_id, "to": to, "seq": claim["seq"], "text": text,
-                                                    "key": key, "sent_at": clock.iso()})
+            except DuplicateKeyError:
+                there = await self.messages.find_one({"_id": message_id}, {"key": 1})
+                if there is not None and there.get("key") == key:  # sent before
                     return message_id
-                except DuplicateKeyError:
-                    pass
             # Another text took the slot first: claim the next free one.
             await self.keys.update_one({"_id": key, "seq": claim["seq"]},
                                        {"$set": {"seq": await self._last_seq(to) + 1}})

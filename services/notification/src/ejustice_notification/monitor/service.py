@@ -1,7 +1,8 @@
 """The monitor of stuck notices: every notice accounted for, and a lost one a page on a dashboard.
 
 Each round reads three small work queues, never the notices themselves:
-- `alerts_pending` markers queued longer ago than NOTIFICATION_MONITOR_NOT_ALERTED_SECONDS: deposited, never alerted;
+- `alerts_pending` markers queued longer ago than NOTIFICATION_MONITOR_NOT_ALERTED_SECONDS and not merely waiting
+  their turn: deposited, never alerted (`not_alerted_filter`);
 - `alerts_failed`: every alert channel failed (stuck at once);
 - `paper_tasks_open` older than NOTIFICATION_MONITOR_PAPER_SECONDS: paper tasks with no outcome.
 A notice found stuck is recorded once per reason (the stream `stuck-<reason>-<id>`, publishing
@@ -9,7 +10,7 @@ A notice found stuck is recorded once per reason (the stream `stuck-<reason>-<id
 """
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from prometheus_client import Counter, Gauge
@@ -48,14 +49,28 @@ def find_once(state: NoticeStuck | None, found: NoticeStuck) -> Decision:
     return Decision([] if state is not None else [found])
 
 
+def not_alerted_filter(progress: dict | None, *, moment: datetime, threshold: float) -> dict:
+    """The queued alerts that count as not alerted: queued longer ago than the threshold, and not merely waiting
+    their turn. The worker sends in order of `due_at` at the rate limit, so after a large batch an alert may wait
+    longer than the threshold behind the queue with nothing wrong. While the worker moves forward (its frontier,
+    `alerting.PROGRESS`, moved within the threshold), only the alerts it has passed are stuck: due before the last
+    it dealt with, yet still queued. When it has not moved for as long, or is not known to have, all are."""
+    since = iso(moment - timedelta(seconds=threshold))
+    query: dict = {"queued_at": {"$lte": since}}
+    if progress is not None and progress["moved_at"] > since:
+        query["due_at"] = {"$lt": progress["frontier"]}
+    return query
+
+
 async def find_stuck(runtime: ServiceRuntime) -> list[tuple[str, Reason, str]]:
     """(notice id, reason, since) of every notice stuck now."""
     settings, moment = runtime.settings, now()
-    alerted_by = iso(moment - timedelta(seconds=settings.monitor_not_alerted_seconds))
     paper_by = iso(moment - timedelta(seconds=settings.monitor_paper_seconds))
     db = runtime.db
     found: list[tuple[str, Reason, str]] = []
-    async for marker in db[alerting.PENDING].find({"queued_at": {"$lte": alerted_by}}):
+    progress = await db[alerting.PROGRESS].find_one({"_id": alerting.WORKER})
+    not_alerted = not_alerted_filter(progress, moment=moment, threshold=settings.monitor_not_alerted_seconds)
+    async for marker in db[alerting.PENDING].find(not_alerted):
         found.append((marker["notice_id"], "not-alerted", marker["queued_at"]))
     async for marker in db[alerting.FAILED].find({}):
         notice = await notices.load(runtime, marker["notice_id"])
