@@ -41,9 +41,14 @@ def documents(inventory: queries.Inventory, collection: str, numbers: range) -> 
     for index in inventory.indexes:
         if index.collection == collection:
             fields |= {name: 0 for name, _ in index.keys}  # distinct numbers unless a filter says otherwise
+    examples: dict[str, object] = {}
     for query in inventory.queries:
         if query.collection == collection:
-            fields |= {name: base(value) for name, value in query.filter.items() if name != "_id"}
+            for name, value in query.filter.items():
+                # An equality's example wins over a range's: the documents must match the equality's ten.
+                if name != "_id" and (name not in examples or not isinstance(value, dict | list)):
+                    examples[name] = base(value)
+    fields |= examples
 
     def value(example, n: int):
         if isinstance(example, int):
