@@ -2,16 +2,13 @@
 commits in order with an unbroken hash chain, causes applied once, rival writers and replays decided again."""
 
 import asyncio
-import uuid
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from ejustice_shared import bulk
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
-from ejustice_shared.commits import CommitStore
 from ejustice_shared.events import CATALOG, EventData
-from tests.support.stores import MONGODB_URL
+from tests.support.stores import scratch_commit_stores
 
 pytestmark = pytest.mark.process
 
@@ -61,14 +58,8 @@ def add(state: tuple[str, ...], item: str) -> Decision:
 
 @pytest.fixture
 async def stores(infrastructure):
-    database = f"t{uuid.uuid4().hex[:10]}_bulk"
-    clients = [AsyncMongoClient(MONGODB_URL) for _ in range(2)]
-    made = [CommitStore(client[database]) for client in clients]
-    await made[0].ensure_indexes()
-    yield made
-    await clients[0].drop_database(database)
-    for client in clients:
-        await client.close()
+    async with scratch_commit_stores(2, "bulk") as made:
+        yield made
 
 
 async def test_many_streams_and_several_commands_on_one_stream_are_appended_in_order(stores):

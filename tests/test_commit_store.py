@@ -1,15 +1,12 @@
 """The commit store on the real MongoDB-wire server: concurrency, idempotency, snapshots and the hash chain."""
 
 import asyncio
-import uuid
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from ejustice_shared.aggregate import Aggregate, Decision, Fact
-from ejustice_shared.commits import CommitStore
 from ejustice_shared.events import EventData
-from tests.support.stores import MONGODB_URL
+from tests.support.stores import scratch_commit_stores
 
 pytestmark = pytest.mark.process
 
@@ -36,14 +33,8 @@ def count(seen: int, number: int) -> Decision:
 
 @pytest.fixture
 async def stores(infrastructure):
-    database = f"t{uuid.uuid4().hex[:10]}_commits"
-    clients = [AsyncMongoClient(MONGODB_URL) for _ in range(4)]
-    made = [CommitStore(client[database]) for client in clients]
-    await made[0].ensure_indexes()
-    yield made
-    await clients[0].drop_database(database)
-    for client in clients:
-        await client.close()
+    async with scratch_commit_stores(4, "commits") as made:
+        yield made
 
 
 async def test_concurrent_commands_on_one_stream_take_each_seq_once_and_lose_nothing(stores):

@@ -1,14 +1,18 @@
 """Direct looks at what services stored and what the broker holds, for assertions."""
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import threading
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aio_pika
 from pymongo import AsyncMongoClient, MongoClient
 
+from ejustice_shared.commits import CommitStore
 from ejustice_shared.settings import DEVELOPMENT_MONGODB_URL
 
 MONGODB_URL = os.environ.get("MONGODB_URL", DEVELOPMENT_MONGODB_URL)
@@ -19,6 +23,22 @@ AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
 def mongo() -> AsyncMongoClient:
     return AsyncMongoClient(MONGODB_URL, tz_aware=True)
+
+
+@contextlib.asynccontextmanager
+async def scratch_commit_stores(count: int, name: str) -> AsyncIterator[list[CommitStore]]:
+    """`count` commit stores on one scratch database, each through a client of its own (as rival processes
+    would be), with their indexes; the database is dropped afterwards."""
+    database = f"t{uuid.uuid4().hex[:10]}_{name}"
+    clients = [AsyncMongoClient(MONGODB_URL) for _ in range(count)]
+    made = [CommitStore(client[database]) for client in clients]
+    await made[0].ensure_indexes()
+    try:
+        yield made
+    finally:
+        await clients[0].drop_database(database)
+        for client in clients:
+            await client.close()
 
 
 async def commits(database: str, stream_prefix: str = "") -> list[dict]:

@@ -220,13 +220,7 @@ async def publish_now(runtime: "ServiceRuntime", commits: Sequence[Commit]) -> N
 
     async def publish_stream(pending: list[Commit]) -> None:
         for n, commit in enumerate(pending):
-            try:
-                for event in commit.events:
-                    if event.published:
-                        await runtime.bus.publish(event)
-            except Exception as exc:
-                metrics.RELAY_PUBLISH_FAILURES.inc()
-                log.warning("publish failed, left to the relay", stream=commit.stream, seq=commit.seq, error=repr(exc))
+            if not await runtime.relay.send(commit):  # the rest of the stream is left to the relay, in order
                 failed.extend(pending[n:])
                 return
             sent.append(commit)
